@@ -1,0 +1,52 @@
+import { loadConfig, type Config } from './config.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Context } from './context.js';
+import { openDatabase, type DatabaseOptions } from './db/database.js';
+import { migrateToLatest } from './db/migrations.js';
+import { findCommunity, insertCommunity } from './db/repositories/community.js';
+import { countAdmins, findMemberByEmail } from './db/repositories/member.js';
+import { memberCreator } from './domain/commands/member.js';
+import { recordChange } from './domain/events.js';
+import { loadSecretBox, newOpaqueToken } from './domain/secrets.js';
+import { createLogger } from './http/logging.js';
+import { newId } from './ids.js';
+import type { Logger } from 'pino';
+
+export interface Opened {
+  ctx: Context;
+  close(): Promise<void>;
+}
+
+/** Opens the database named by the config, runs migrations, and builds the context. */
+export async function openContext(
+  options: { config?: Config; log?: Logger; clock?: Clock; pgSchema?: string; migrate?: boolean } = {},
+): Promise<Opened> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? createLogger(config.logLevel);
+  const dbOptions: DatabaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: options.pgSchema };
+  const handle = await openDatabase(dbOptions);
+  if (options.migrate !== false) await migrateToLatest(handle.db);
+  const ctx: Context = { db: handle.db, dialect: handle.dialect, log, clock: options.clock ?? systemClock, config, secrets: loadSecretBox(config.secretKey, config.dataDir) };
+  return { ctx, close: handle.close };
+}
+
+/**
+ * Makes sure the community and a first system admin exist. The admin comes from
+ * COMMONPLACE_ADMIN_EMAIL / COMMONPLACE_ADMIN_PASSWORD, or is generated and its password
+ * printed once (returned so the caller can print it).
+ */
+export async function ensureCommunity(ctx: Context, name = process.env.COMMONPLACE_COMMUNITY_NAME || 'Commonplace'): Promise<{ generated?: { email: string; password: string } }> {
+  return ctx.db.transaction().execute(async (trx) => {
+    if (!(await findCommunity(trx))) {
+      const row = { id: newId(), name, created_time: ctx.clock.now() };
+      await insertCommunity(trx, row);
+      await recordChange(trx, ctx, { kind: 'system' }, { action: 'community.created', target: { type: 'community', id: row.id }, new: row });
+    }
+    if ((await countAdmins(trx)) > 0) return {};
+    const email = ctx.config.adminEmail ?? 'admin@commonplace.local';
+    const password = ctx.config.adminPassword ?? newOpaqueToken(18);
+    if (await findMemberByEmail(trx, email)) return {};
+    await memberCreator({ ctx, actor: { kind: 'system' }, trx }, { email, name: 'System Admin', is_admin: true, state: 'claimed', password });
+    return ctx.config.adminPassword ? {} : { generated: { email, password } };
+  });
+}

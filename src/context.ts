@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db, DialectName } from './db/database.js';
+import type { SecretBox } from './domain/secrets.js';
+
+/** What every layer receives explicitly (DESIGN.md §4.11): no globals, no DI framework. */
+export interface Context {
+  db: Db;
+  dialect: DialectName;
+  log: Logger;
+  clock: Clock;
+  config: Config;
+  secrets: SecretBox;
+}

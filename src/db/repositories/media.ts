@@ -1,0 +1,45 @@
+import type { Db } from '../database.js';
+import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import type { MediaTable } from '../schema.js';
+
+export type MediaRow = MediaTable;
+
+export async function findMediaByIds(db: Db, ids: readonly string[]): Promise<MediaRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('media').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+}
+
+export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
+  await db.insertInto('media').values(row).execute();
+}
+
+export async function updateMedia(db: Db, id: string, changes: Partial<MediaRow>): Promise<void> {
+  await db.updateTable('media').set(changes).where('id', '=', id).execute();
+}
+
+/** Published photos of a group, newest first. */
+export async function listGroupPhotos(db: Db, groupId: string, page: PageRequest): Promise<Page<MediaRow>> {
+  const q = db.selectFrom('media').selectAll().where('group_id', '=', groupId).where('published', '=', 1);
+  return keysetPage(q, { sort: 'created_time', id: 'id' }, page);
+}
+
+export async function attachMediaToPost(db: Db, postId: string, mediaIds: readonly string[]): Promise<void> {
+  if (mediaIds.length === 0) return;
+  await db.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: postId, media_id, position }))).execute();
+}
+
+/** Media attached to each post, in attachment order. */
+export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
+  const out = new Map<string, MediaRow[]>();
+  if (postIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('post_media')
+    .innerJoin('media', 'media.id', 'post_media.media_id')
+    .selectAll('media')
+    .select('post_media.post_id')
+    .where('post_media.post_id', 'in', [...postIds])
+    .orderBy('post_media.position')
+    .execute();
+  for (const { post_id, ...media } of rows) out.set(post_id, [...(out.get(post_id) ?? []), media as MediaRow]);
+  return out;
+}

@@ -1,0 +1,237 @@
+// Row types of every table. Times are epoch milliseconds; booleans are 0/1 integers on both
+// dialects; JSON columns hold text.
+
+export type Flag = 0 | 1;
+
+export interface CommunityTable {
+  id: string;
+  name: string;
+  created_time: number;
+}
+
+export type AccountState = 'provisioned' | 'invited' | 'claimed' | 'deactivated';
+
+export interface MemberTable {
+  id: string;
+  email: string | null;
+  email_lower: string | null;
+  first_name: string;
+  last_name: string;
+  name: string;
+  title: string | null;
+  department: string | null;
+  division: string | null;
+  organization: string | null;
+  employee_number: string | null;
+  cost_center: string | null;
+  locale: string | null;
+  primary_phone: string | null;
+  primary_address: string | null;
+  external_id: string | null;
+  manager_id: string | null;
+  is_frontline: Flag;
+  picture_media_id: string | null;
+  state: AccountState;
+  invited_time: number | null;
+  claimed_time: number | null;
+  deactivated_time: number | null;
+  is_admin: Flag;
+  password_hash: string | null;
+  created_time: number;
+  updated_time: number;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  member_id: string;
+  csrf_token: string;
+  created_time: number;
+  expires_time: number;
+}
+
+export interface GroupTable {
+  id: string;
+  name: string;
+  description: string | null;
+  privacy: 'OPEN' | 'CLOSED' | 'SECRET';
+  purpose: string | null;
+  post_permissions: 'NONE' | 'ADMIN_ONLY';
+  join_setting: 'NONE' | 'ANYONE' | 'ADMIN_ONLY';
+  post_requires_admin_approval: Flag;
+  archived: Flag;
+  cover_url: string | null;
+  owner_id: string | null;
+  created_time: number;
+  updated_time: number;
+}
+
+export type GroupRole = 'admin' | 'moderator' | 'member';
+
+export interface GroupMemberTable {
+  group_id: string;
+  member_id: string;
+  role: GroupRole;
+  joined_time: number;
+}
+
+export interface PageTable {
+  id: string;
+  app_id: string;
+  name: string;
+  picture_media_id: string | null;
+  created_time: number;
+}
+
+export interface AppTable {
+  id: string;
+  page_id: string;
+  name: string;
+  description: string;
+  picture_media_id: string | null;
+  /** JSON array of permission codes. */
+  permissions: string;
+  /** 1 = every group; 0 = only the groups in app_group. */
+  scope_all: Flag;
+  token_hash: string;
+  token_hint: string;
+  token_time: number;
+  /** The app secret, encrypted with the server key (AES-256-GCM). */
+  secret_sealed: string;
+  enabled: Flag;
+  require_proof: Flag;
+  auto_invite: Flag;
+  created_by: string | null;
+  created_time: number;
+  updated_time: number;
+  last_request_time: number | null;
+}
+
+export interface AppGroupTable {
+  app_id: string;
+  group_id: string;
+}
+
+export interface AppUsageTable {
+  app_id: string;
+  /** UTC day as YYYY-MM-DD. */
+  day: string;
+  requests: number;
+}
+
+export interface PostTable {
+  id: string;
+  /** The group, or the member whose timeline holds the post. */
+  feed_id: string;
+  feed_type: 'group' | 'member';
+  author_id: string;
+  author_type: 'member' | 'page';
+  message: string | null;
+  formatting: 'MARKDOWN' | 'PLAINTEXT';
+  link: string | null;
+  /** JSON array of message tags ({id,name,type,offset,length}). */
+  message_tags: string;
+  type: 'status' | 'link' | 'photo';
+  status_type: string;
+  content_hash: string;
+  created_time: number;
+  updated_time: number;
+}
+
+export interface CommentTable {
+  id: string;
+  post_id: string;
+  /** The comment this one replies to, or null for a comment on the post. */
+  parent_id: string | null;
+  /** What the comment is listed under: the parent comment, else the post. */
+  owner_id: string;
+  author_id: string;
+  author_type: 'member' | 'page';
+  message: string | null;
+  message_tags: string;
+  media_id: string | null;
+  created_time: number;
+  updated_time: number;
+}
+
+export interface ReactionTable {
+  object_id: string;
+  actor_id: string;
+  actor_type: 'member' | 'page';
+  type: string;
+  created_time: number;
+}
+
+export interface SeenTable {
+  post_id: string;
+  member_id: string;
+  seen_time: number;
+}
+
+export interface MediaTable {
+  id: string;
+  owner_id: string;
+  owner_type: 'member' | 'page';
+  kind: 'photo';
+  /** Remote URL the photo was attached by; null when uploaded. */
+  source_url: string | null;
+  /** File name under the data dir's media folder when uploaded. */
+  file_name: string | null;
+  mime_type: string | null;
+  size: number | null;
+  caption: string | null;
+  published: Flag;
+  group_id: string | null;
+  created_time: number;
+}
+
+export interface PostMediaTable {
+  post_id: string;
+  media_id: string;
+  position: number;
+}
+
+export interface AuditEventTable {
+  id: string;
+  time: number;
+  actor_type: 'member' | 'admin' | 'integration' | 'system';
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  /** JSON or null. */
+  old_value: string | null;
+  new_value: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  /** Webhook object: page, group, user, workplace_security, link. */
+  topic: string;
+  field: string;
+  /** The entry id of the envelope (group id, page id, member id, community id). */
+  entry_id: string;
+  /** Group or thread the event belongs to, for ordered delivery. */
+  ordering_key: string;
+  payload: string;
+  created_time: number;
+}
+
+export interface Database {
+  community: CommunityTable;
+  member: MemberTable;
+  session: SessionTable;
+  work_group: GroupTable;
+  group_member: GroupMemberTable;
+  page: PageTable;
+  app: AppTable;
+  app_group: AppGroupTable;
+  app_usage: AppUsageTable;
+  post: PostTable;
+  comment: CommentTable;
+  reaction: ReactionTable;
+  seen: SeenTable;
+  media: MediaTable;
+  post_media: PostMediaTable;
+  audit_event: AuditEventTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,58 @@
+import { insertMedia, type MediaRow } from '../../db/repositories/media.js';
+import { invalidParameter } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { authorOf } from '../actor.js';
+import { recordChange } from '../events.js';
+import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
+import type { Write } from './shared.js';
+
+export interface PhotoInput {
+  /** A remote image URL, kept as given. */
+  url?: string;
+  /** Uploaded bytes (multipart `source`). */
+  file?: { data: Buffer };
+  caption?: string;
+  /** Unpublished photos wait to be attached to a post (attached_media). */
+  published: boolean;
+  groupId: string | null;
+}
+
+/** Stores a photo by upload or by URL. The file is written before the row, so a failed write leaves no row. */
+export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInput): Promise<MediaRow> {
+  const owner = authorOf(actor);
+  if (!input.url && !input.file) throw invalidParameter('A photo needs a url or an uploaded source file');
+  if (input.url && !/^https?:\/\/\S+$/i.test(input.url)) throw invalidParameter('url must be an http(s) URL');
+  const id = newId();
+  let fileName: string | null = null;
+  let mime: string | null = null;
+  let size: number | null = null;
+  if (input.file) {
+    if (input.file.data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
+    const kind = sniffImage(input.file.data);
+    if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
+    fileName = await storeMediaFile(ctx.config, id, kind.ext, input.file.data);
+    mime = kind.mime;
+    size = input.file.data.length;
+  }
+  const row: MediaRow = {
+    id,
+    owner_id: owner.id,
+    owner_type: owner.type,
+    kind: 'photo',
+    source_url: input.file ? null : input.url!,
+    file_name: fileName,
+    mime_type: mime,
+    size,
+    caption: input.caption ?? null,
+    published: input.published ? 1 : 0,
+    group_id: input.groupId,
+    created_time: ctx.clock.now(),
+  };
+  await insertMedia(trx, row);
+  await recordChange(trx, ctx, actor, {
+    action: 'media.uploaded',
+    target: { type: 'photo', id },
+    new: { url: row.source_url, file: fileName, size, published: input.published, group_id: input.groupId },
+  });
+  return row;
+}

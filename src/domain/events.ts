@@ -1,0 +1,108 @@
+import type { Context } from '../context.js';
+import type { Db } from '../db/database.js';
+import { insertAuditEvent, insertOutboxRows } from '../db/repositories/event.js';
+import { newId } from '../ids.js';
+import { type Actor, auditActor } from './actor.js';
+
+/** Every action the audit log knows (closed union: a new one is added here first). */
+export type AuditAction =
+  | 'community.created'
+  | 'admin.created'
+  | 'admin.signed_in'
+  | 'admin.sign_in_failed'
+  | 'admin.signed_out'
+  | 'integration.created'
+  | 'integration.updated'
+  | 'integration.token_rotated'
+  | 'integration.disabled'
+  | 'integration.enabled'
+  | 'integration.deleted'
+  | 'member.created'
+  | 'member.updated'
+  | 'group.created'
+  | 'group.updated'
+  | 'group.deleted'
+  | 'group.member_added'
+  | 'group.member_removed'
+  | 'group.role_changed'
+  | 'post.created'
+  | 'post.updated'
+  | 'post.deleted'
+  | 'comment.created'
+  | 'comment.deleted'
+  | 'reaction.set'
+  | 'reaction.removed'
+  | 'post.seen'
+  | 'media.uploaded';
+
+/** Webhook topics and fields integrations can subscribe to (reference §5.3). */
+export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
+export type WebhookField =
+  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' }
+  | { topic: 'page'; field: 'mention' }
+  | { topic: 'user'; field: 'status' }
+  | { topic: 'workplace_security'; field: 'admin_activity' };
+
+export type OutboxEvent = WebhookField & {
+  /** The envelope entry id: the group, the bot page, the member or the community. */
+  entryId: string;
+  /** Events with one key are delivered in order (a group, a thread). */
+  orderingKey: string;
+  value: Record<string, unknown>;
+};
+
+export interface Change {
+  action: AuditAction;
+  target: { type: string; id: string | null };
+  old?: unknown;
+  new?: unknown;
+  events?: readonly OutboxEvent[];
+}
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Writes the audit event of a change and its webhook outbox rows, in the caller's
+ * transaction: a change is never recorded without its events, nor the other way round.
+ */
+export async function recordChange(trx: Db, ctx: Pick<Context, 'clock'>, actor: Actor, change: Change): Promise<void> {
+  const time = ctx.clock.now();
+  const who = auditActor(actor);
+  await insertAuditEvent(trx, {
+    id: newId(),
+    time,
+    actor_type: who.actor_type,
+    actor_id: who.actor_id,
+    action: change.action,
+    target_type: change.target.type,
+    target_id: change.target.id,
+    old_value: json(change.old),
+    new_value: json(change.new),
+  });
+  const events = change.events ?? [];
+  await insertOutboxRows(
+    trx,
+    events.map((e) => ({
+      id: newId(),
+      topic: e.topic,
+      field: e.field,
+      entry_id: e.entryId,
+      ordering_key: e.orderingKey,
+      payload: JSON.stringify(e.value),
+      created_time: time,
+    })),
+  );
+}
+
+/** The fields of `after` whose values differ from `before`, as {old, new} snapshots. */
+export function diff<T extends object>(before: T, after: Partial<T>): { old: Partial<T>; new: Partial<T> } | null {
+  const oldValues: Partial<T> = {};
+  const newValues: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (after[key] !== undefined && after[key] !== before[key]) {
+      oldValues[key] = before[key];
+      newValues[key] = after[key];
+    }
+  }
+  return Object.keys(newValues).length ? { old: oldValues, new: newValues } : null;
+}

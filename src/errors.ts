@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+
+// The one error catalogue (DESIGN.md §4.6): each kind has a stable name, an HTTP status, the
+// Graph code it maps to, and a default message. Surfaces format an AppError their own way;
+// docs/errors.md lists the same kinds and a test keeps the two in step.
+export const errorCatalogue = {
+  missing_token: { status: 400, code: 190, type: 'OAuthException', message: 'An access token is required to request this resource.' },
+  invalid_token: { status: 400, code: 190, type: 'OAuthException', subcode: 467, message: 'Invalid OAuth access token - Cannot parse access token' },
+  integration_disabled: { status: 400, code: 190, type: 'OAuthException', subcode: 458, message: 'The custom integration that owns this token is disabled. A system administrator can enable it again.' },
+  appsecret_proof_missing: { status: 400, code: 100, type: 'GraphMethodException', message: 'API calls from the server require an appsecret_proof argument' },
+  appsecret_proof_invalid: { status: 400, code: 100, type: 'GraphMethodException', message: 'Invalid appsecret_proof provided in the API argument' },
+  permission_denied: { status: 403, code: 200, type: 'OAuthException', message: '(#200) Permissions error' },
+  action_not_allowed: { status: 403, code: 10, type: 'OAuthException', message: '(#10) Application does not have permission for this action' },
+  unknown_object: { status: 400, code: 100, type: 'GraphMethodException', subcode: 33, message: 'Unsupported request.' },
+  unknown_path: { status: 400, code: 100, type: 'OAuthException', message: 'Unknown path components' },
+  invalid_parameter: { status: 400, code: 100, type: 'OAuthException', message: '(#100) Invalid parameter' },
+  unknown_alias: { status: 400, code: 803, type: 'OAuthException', message: '(#803) Some of the aliases you requested do not exist' },
+  duplicate_post: { status: 400, code: 506, type: 'OAuthException', message: '(#506) Duplicate status message' },
+  conflict: { status: 409, code: 100, type: 'OAuthException', message: '(#100) The change conflicts with existing data' },
+  rate_limited: { status: 429, code: 4, type: 'OAuthException', message: '(#4) Application request limit reached' },
+  payload_too_large: { status: 413, code: 100, type: 'OAuthException', message: '(#100) The request body is too large' },
+  not_authenticated: { status: 401, code: 190, type: 'OAuthException', message: 'Sign in first.' },
+  csrf_failed: { status: 403, code: 10, type: 'OAuthException', message: 'The CSRF token is missing or wrong.' },
+  internal: { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
+} as const;
+
+export type ErrorKind = keyof typeof errorCatalogue;
+
+/** An error with a catalogue kind; the message may be more specific than the default. */
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(kind: ErrorKind, message?: string, details?: Record<string, unknown>) {
+    super(message ?? errorCatalogue[kind].message);
+    this.kind = kind;
+    this.details = details;
+  }
+  get status(): number {
+    return errorCatalogue[this.kind].status;
+  }
+}
+
+export const invalidParameter = (message: string) => new AppError('invalid_parameter', `(#100) ${message}`);
+
+export function unknownObject(id: string, method = 'get'): AppError {
+  return new AppError(
+    'unknown_object',
+    `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+  );
+}
+
+export function missingPermission(permission: string): AppError {
+  return new AppError('permission_denied', `(#200) This action requires the ${permission} permission, which the integration does not have.`);
+}
+
+export function newTraceId(): string {
+  return randomBytes(8).toString('base64url');
+}
+
+/** Graph's error object: {"error":{"message","type","code","error_subcode","fbtrace_id"}}. */
+export function formatGraphError(error: AppError, traceId: string) {
+  const entry = errorCatalogue[error.kind];
+  const body: Record<string, unknown> = { message: error.message, type: entry.type, code: entry.code };
+  if ('subcode' in entry) body.error_subcode = entry.subcode;
+  body.fbtrace_id = traceId;
+  return { error: body };
+}
+
+/** The admin API's error object: {"error":{"code","message"}}. */
+export function formatAdminError(error: AppError, traceId: string) {
+  return { error: { code: error.kind, message: error.message, trace_id: traceId } };
+}
+
+/** Turns anything thrown into an AppError; unknown failures become `internal`. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  if (e?.statusCode === 413 || e?.code === 'FST_REQ_FILE_TOO_LARGE') return new AppError('payload_too_large');
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError('invalid_parameter', `(#100) ${e.message ?? 'Malformed request'}`);
+  }
+  return new AppError('internal');
+}

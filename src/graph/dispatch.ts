@@ -1,0 +1,157 @@
+import type { Context } from '../context.js';
+import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { authenticate, extractToken, type RateLimits, type UsageRecorder } from './auth.js';
+import { parseFields } from './fields.js';
+import { Params } from './params.js';
+import { presentable, authorizeRead } from './read.js';
+import { renderRows } from './render.js';
+import { type GraphMethod, type GraphRequest, type GraphRoute, RawReply } from './request.js';
+import { resolveNode } from './resolve.js';
+import { appRoutes } from './routes/app.js';
+import { commentRoutes } from './routes/comments.js';
+import { communityRoutes } from './routes/community.js';
+import { groupRoutes } from './routes/groups.js';
+import { memberRoutes } from './routes/members.js';
+import { postRoutes } from './routes/posts.js';
+
+const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...appRoutes];
+
+/** One Graph call as it arrives over HTTP or inside a batch. */
+export interface GraphCall {
+  method: string;
+  /** The path after /graph, with or without a version prefix. */
+  path: string;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+  authorization?: string;
+  /** Absolute base URLs for links (from PUBLIC_URL or the request). */
+  publicBase: string;
+  /** Token of the enclosing batch, used when an item carries none. */
+  fallbackToken?: string;
+}
+
+export interface GraphReply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface GraphServices {
+  usage: UsageRecorder;
+  limits: RateLimits;
+}
+
+/** Splits a Graph path into segments: drops empty ones (doubled slashes) and a `vNN.N` prefix. */
+export function pathSegments(path: string): string[] {
+  const segments = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw invalidParameter(`Malformed path segment ${s}`);
+      }
+    });
+  if (segments.length && /^v\d+(\.\d+)?$/.test(segments[0])) segments.shift();
+  return segments;
+}
+
+function methodOf(call: GraphCall, params: Params): GraphMethod {
+  let method = call.method.toUpperCase();
+  const override = params.string('method');
+  if (override && (method === 'GET' || method === 'POST')) method = override.toUpperCase();
+  if (method === 'PUT') method = 'POST';
+  if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') throw invalidParameter(`Unsupported method ${method}`);
+  return method;
+}
+
+function findRoute(node: string, edge: string | undefined, method: GraphMethod): GraphRoute | undefined {
+  const exact = routes.find((r) => r.node === node && r.edge === (edge ?? null) && r.method === method);
+  if (exact || edge === undefined) return exact;
+  return routes.find((r) => r.node === node && r.edge === '*' && r.method === method);
+}
+
+/** Runs one Graph call and formats its answer, errors included. Never throws. */
+export async function dispatch(ctx: Context, services: GraphServices, call: GraphCall, batchRunner?: (ctx: Context, call: GraphCall, params: Params) => Promise<unknown>): Promise<GraphReply> {
+  const headers: Record<string, string> = {};
+  try {
+    const params = Params.merge(call.query, call.body);
+    const method = methodOf(call, params);
+    const segments = pathSegments(call.path);
+    const token = extractToken(call.authorization, params.values.access_token) ?? call.fallbackToken;
+    if (segments.length === 0 && method === 'POST' && params.has('batch') && batchRunner) {
+      return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token }, params) };
+    }
+    const actor = await authenticate(ctx, token, { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') });
+    const usage = await services.limits.consume(actor.appId);
+    if (usage) headers['x-app-usage'] = usage;
+    services.usage.record(actor.appId);
+    const fieldsParam = params.string('fields');
+    const fields = fieldsParam === undefined ? undefined : parseFields(fieldsParam);
+    const carry: Record<string, string> = {};
+    if (typeof params.values.access_token === 'string') carry.access_token = params.values.access_token;
+    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry };
+    if (segments.length === 0) {
+      if (method !== 'GET' || !params.has('ids')) throw invalidParameter('Unsupported request: give ids= to read several objects, or batch= to run several calls');
+      return { status: 200, headers, body: await readMany(ctx, actor, params, fields, presentation) };
+    }
+    if (segments.length > 3) throw new AppError('unknown_path', `Unknown path components: /${segments.slice(1).join('/')}`);
+    const [segment, edge, subId] = segments;
+    const node = await resolveNode(ctx, actor, segment, method.toLowerCase());
+    const route = findRoute(node.type, edge, method);
+    if (!route || (subId !== undefined && !route.subId)) {
+      if (edge) throw new AppError('unknown_path', `Unknown path components: /${segments.slice(1).join('/')}`);
+      throw new AppError('unknown_object', `Unsupported ${method.toLowerCase()} request. Object with ID '${segment}' does not support this operation.`);
+    }
+    const req: GraphRequest = {
+      ctx,
+      actor,
+      method,
+      params,
+      node,
+      segment,
+      edge,
+      subId,
+      path: segments.join('/'),
+      presentation,
+      fields,
+      write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
+    };
+    const result = await route.handler(req);
+    if (result instanceof RawReply) return { status: result.status, headers: { ...headers, ...result.headers }, body: result.body };
+    return { status: 200, headers, body: result };
+  } catch (error) {
+    const appError = toAppError(error);
+    const traceId = newTraceId();
+    if (appError.kind === 'internal') ctx.log.error({ err: error, traceId }, 'graph request failed');
+    if (appError.details?.retryAfter) headers['retry-after'] = String(appError.details.retryAfter);
+    if (typeof appError.details?.usage === 'string') headers['x-app-usage'] = appError.details.usage;
+    if (appError.kind === 'invalid_token' || appError.kind === 'missing_token') headers['www-authenticate'] = 'OAuth "Facebook Platform" "invalid_token"';
+    return { status: appError.status, headers, body: formatGraphError(appError, traceId) };
+  }
+}
+
+/** GET /?ids=a,b&fields=…: an object keyed by the ids as the caller wrote them. */
+async function readMany(ctx: Context, actor: GraphRequest['actor'], params: Params, fields: GraphRequest['fields'], presentation: GraphRequest['presentation']) {
+  const ids = params.list('ids') ?? [];
+  if (ids.length === 0) throw invalidParameter('Param ids is empty');
+  if (ids.length > 50) throw invalidParameter('Param ids takes at most 50 ids');
+  const out: Record<string, unknown> = {};
+  for (const id of ids) {
+    let node;
+    try {
+      node = await resolveNode(ctx, actor, id);
+      authorizeRead(actor, node, id);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'unknown_object') {
+        throw new AppError(id.includes('@') ? 'unknown_alias' : 'unknown_object', `(#${id.includes('@') ? 803 : 100}) Some of the aliases you requested do not exist: ${id}`);
+      }
+      throw error;
+    }
+    const { type, row } = presentable(node);
+    [out[id]] = await renderRows(presentation, type, [row], fields);
+  }
+  return out;
+}
+

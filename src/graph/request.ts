@@ -1,0 +1,53 @@
+import type { Context } from '../context.js';
+import type { Write } from '../domain/commands/shared.js';
+import type { AppActor, IntegrationActor } from '../domain/actor.js';
+import type { Presentation } from '../presenters/types.js';
+import type { FieldNode } from './fields.js';
+import type { Params } from './params.js';
+import type { ResolvedNode } from './resolve.js';
+
+export type GraphMethod = 'GET' | 'POST' | 'DELETE';
+
+/** One Graph call after routing: who, what node, which edge, with which parameters. */
+export interface GraphRequest {
+  ctx: Context;
+  actor: IntegrationActor | AppActor;
+  method: GraphMethod;
+  params: Params;
+  node: ResolvedNode;
+  /** The segment the caller used for the node (an id, an email, `me`…). */
+  segment: string;
+  edge: string | undefined;
+  /** A third path segment, as in `/{group}/admins/{uid}`. */
+  subId: string | undefined;
+  /** The normalized path, for paging links. */
+  path: string;
+  presentation: Presentation;
+  /** The parsed `fields` parameter, or undefined for the defaults. */
+  fields: FieldNode[] | undefined;
+  /** Runs a write in one transaction (rows + audit event + outbox). */
+  write<T>(fn: (w: Write) => Promise<T>): Promise<T>;
+}
+
+export type GraphHandler = (req: GraphRequest) => Promise<unknown>;
+
+/** A route: node type, optional edge, method. `edge: '*'` matches any edge (generic lists). */
+export interface GraphRoute {
+  node: ResolvedNode['type'];
+  edge: string | null;
+  method: GraphMethod;
+  handler: GraphHandler;
+  /** The route takes a third path segment (`/{group}/admins/{uid}`). */
+  subId?: true;
+}
+
+export const success = { success: true } as const;
+
+/** A handler result that is not a JSON 200 (a redirect). */
+export class RawReply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: unknown,
+  ) {}
+}

@@ -1,0 +1,55 @@
+import { invalidParameter } from '../errors.js';
+
+/**
+ * Parses `since`/`until` values into epoch milliseconds: epoch seconds, ISO-8601 dates and
+ * times, `DD-MM-YYYY`, `YYYY-MM-DD HH:MM:SS(.ffffff)`, and a few strtotime words (`now`,
+ * `today`, `yesterday`, `-N day(s)|week(s)|hour(s)|minute(s)|month(s)`). Times without a zone are UTC.
+ */
+export function parseGraphTime(value: string, now: number, name = 'since'): number {
+  const v = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(v)) {
+    const n = Number(v);
+    // Values beyond year 5000 in seconds are taken as milliseconds.
+    return Math.round(Math.abs(n) > 1e11 ? n : n * 1000);
+  }
+  let m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(v);
+  if (m) return checked(Date.UTC(+m[3], +m[2] - 1, +m[1]), v, name);
+  m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(v);
+  if (m) {
+    const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+    let t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, ms);
+    if (m[8] && m[8] !== 'Z') {
+      const sign = m[8][0] === '-' ? -1 : 1;
+      const digits = m[8].slice(1).replace(':', '');
+      t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    }
+    return checked(t, v, name);
+  }
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (m) return checked(Date.UTC(+m[1], +m[2] - 1, +m[3]), v, name);
+  const lower = v.toLowerCase();
+  const day = 86_400_000;
+  const startOfDay = now - (now % day);
+  if (lower === 'now') return now;
+  if (lower === 'today') return startOfDay;
+  if (lower === 'yesterday') return startOfDay - day;
+  if (lower === 'tomorrow') return startOfDay + day;
+  m = /^([+-]?\d+)\s*(second|minute|hour|day|week|month|year)s?(\s+ago)?$/.exec(lower);
+  if (m) {
+    const units: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day, week: 7 * day, month: 30 * day, year: 365 * day };
+    const n = Number(m[1]) * (m[3] ? -1 : 1);
+    return now + n * units[m[2]];
+  }
+  throw invalidParameter(`Param ${name} must be a unix timestamp or a date, got "${value.slice(0, 64)}"`);
+}
+
+function checked(t: number, v: string, name: string): number {
+  if (Number.isNaN(t)) throw invalidParameter(`Param ${name} is not a valid date: "${v}"`);
+  return t;
+}
+
+/** Graph's datetime format: 2026-11-28T09:30:00+0000. */
+export function graphTime(ms: number | null | undefined): string | undefined {
+  if (ms === null || ms === undefined) return undefined;
+  return `${new Date(ms).toISOString().slice(0, 19)}+0000`;
+}

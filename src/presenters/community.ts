@@ -1,0 +1,56 @@
+import type { CommunityTable } from '../db/schema.js';
+import { listGroups } from '../db/repositories/group.js';
+import { countMembers, listMembers } from '../db/repositories/member.js';
+import { graphTime } from '../graph/time.js';
+import { authorize } from '../policies/graph.js';
+import { groupType } from './group.js';
+import { direction, memberType, scopeIds } from './member.js';
+import type { EdgeQuery, EdgeSpec, NodeType } from './types.js';
+import type { MemberListFilter } from '../db/repositories/member.js';
+import type { GraphAction } from '../policies/graph.js';
+import type { MemberView } from './member.js';
+
+export type CommunityRow = CommunityTable;
+
+const ACTIVE = ['provisioned', 'invited', 'claimed'] as const;
+
+function memberList(action: GraphAction, filter: (q: EdgeQuery) => MemberListFilter): EdgeSpec<CommunityRow, MemberView> {
+  return {
+    target: () => memberType,
+    authorize: (p) => authorize(p.actor, action),
+    position: (m) => ({ sort: m.name, id: m.id }),
+    page: (p, _c, q) => listMembers(p.ctx.db, filter(q), { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
+    summary: async (p, communities, q) => {
+      const n = await countMembers(p.ctx.db, filter(q));
+      return communities.map(() => ({ total_count: n }));
+    },
+  };
+}
+
+/** The community (alias `company`): a group-like root node. */
+export const communityType: NodeType<CommunityRow> = {
+  name: 'Group',
+  defaults: ['id', 'name', 'privacy'],
+  id: (c) => c.id,
+  fields: {
+    id: { kind: 'scalar', get: (c) => c.id },
+    name: { kind: 'scalar', get: (c) => c.name },
+    privacy: { kind: 'scalar', get: () => 'CLOSED' },
+    is_community: { kind: 'scalar', get: () => true },
+    is_workplace_default: { kind: 'scalar', get: () => true },
+    created_time: { kind: 'scalar', get: (c) => graphTime(c.created_time) },
+    updated_time: { kind: 'scalar', get: (c) => graphTime(c.created_time) },
+  },
+  edges: {
+    groups: {
+      target: () => groupType,
+      authorize: (p) => authorize(p.actor, 'community.groups.read'),
+      position: (g) => ({ sort: g.created_time, id: g.id }),
+      page: (p, _c, q) => listGroups(p.ctx.db, scopeIds(p), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+    },
+    members: memberList('community.members.read', (q) => ({ states: ACTIVE, externalIds: q.extra?.external_ids?.split(',').map((s) => s.trim()).filter(Boolean) })),
+    organization_members: memberList('community.organization_members.read', (q) => ({ states: ['1', 'true'].includes(q.extra?.inactive ?? '') ? ['deactivated'] : ACTIVE })),
+    former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
+    admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
+  },
+};

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import multipart from '@fastify/multipart';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerAdminApi } from './admin/routes.js';
+import type { Context } from './context.js';
+import { databaseReachable } from './db/database.js';
+import { findMediaByIds } from './db/repositories/media.js';
+import { migrationsCurrent } from './db/migrations.js';
+import { MAX_UPLOAD_BYTES, mediaDir } from './domain/media.js';
+import { safeEqual } from './domain/secrets.js';
+import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
+import { RateLimits, UsageRecorder } from './graph/auth.js';
+import { batchRunner } from './graph/batch.js';
+import { dispatch, type GraphServices } from './graph/dispatch.js';
+import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
+import { Metrics, surfaceOf } from './http/metrics.js';
+
+export interface Server {
+  app: FastifyInstance;
+  services: GraphServices;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** The absolute base URL of this server as clients should see it. */
+export function publicBase(ctx: Context, request: FastifyRequest): string {
+  if (ctx.config.publicUrl) return ctx.config.publicUrl;
+  return `${request.protocol}://${request.host}`;
+}
+
+type MultipartPart = { type: 'file' | 'field'; fieldname: string; filename?: string; mimetype?: string; value?: unknown };
+
+/** Turns @fastify/multipart's attached parts into plain values and uploaded files. */
+function flattenMultipart(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const one = (part: MultipartPart): unknown =>
+    part.type === 'file' ? ({ filename: part.filename ?? 'upload', mimetype: part.mimetype ?? 'application/octet-stream', data: part.value as Buffer } satisfies UploadedFile) : part.value;
+  for (const [key, value] of Object.entries(body)) {
+    out[key] = Array.isArray(value) ? value.map((v) => one(v as MultipartPart)) : one(value as MultipartPart);
+  }
+  return out;
+}
+
+function bodyObject(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body as unknown;
+  if (body === undefined || body === null) return {};
+  if (typeof body === 'string') return sniffBody(body);
+  if (request.isMultipart()) return flattenMultipart(body as Record<string, unknown>);
+  if (typeof body !== 'object' || Array.isArray(body)) return {};
+  return body as Record<string, unknown>;
+}
+
+const SILHOUETTE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50"><rect width="50" height="50" fill="#c9ccd1"/><circle cx="25" cy="19" r="9" fill="#fff"/><path d="M8 46c2-10 9-15 17-15s15 5 17 15z" fill="#fff"/></svg>`;
+const GROUP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><circle cx="11" cy="13" r="4" fill="#fff"/><circle cx="21" cy="13" r="4" fill="#fff"/><path d="M4 26c1-5 4-7 7-7s6 2 7 7zM14 26c1-5 4-7 7-7s6 2 7 7z" fill="#fff"/></svg>`;
+
+export async function buildServer(ctx: Context): Promise<Server> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 4 * 1024 * 1024,
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000, querystringParser: (text: string) => parseQueryString(text) },
+    return503OnClosing: true,
+    genReqId: () => newTraceId(),
+  });
+  const metrics = new Metrics();
+  const services: GraphServices = { usage: new UsageRecorder(ctx), limits: new RateLimits(ctx.config.rateLimitPerMinute) };
+  services.usage.start();
+  const runBatch = batchRunner(services);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseQueryString(body as string)));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 200 },
+    onFile: async (part: { toBuffer(): Promise<Buffer>; value?: unknown }) => {
+      part.value = await part.toBuffer();
+    },
+  } as never);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const surface = surfaceOf(request.url);
+    metrics.requests.inc({ surface, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
+    metrics.duration.observe({ surface }, reply.elapsedTime / 1000);
+  });
+
+  // Graph and SCIM are called from browsers with bearer tokens: open CORS (no cookies involved).
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/graph') && !request.url.startsWith('/scim')) return;
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', 'x-app-usage, retry-after, www-authenticate, location, etag');
+    if (request.method === 'OPTIONS') {
+      reply
+        .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS')
+        .header('access-control-allow-headers', request.headers['access-control-request-headers'] ?? 'authorization, content-type')
+        .header('access-control-max-age', '86400')
+        .code(204)
+        .send();
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    const traceId = newTraceId();
+    if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'request failed');
+    reply.code(appError.status).send(formatGraphError(appError, traceId));
+  });
+
+  const graph = async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw.url ?? '/graph';
+    const path = raw.split('?')[0].replace(/^\/+graph/, '');
+    const result = await dispatch(
+      ctx,
+      services,
+      {
+        method: request.method,
+        path,
+        query: (request.query as Record<string, unknown>) ?? {},
+        body: bodyObject(request),
+        authorization: request.headers.authorization,
+        publicBase: publicBase(ctx, request),
+      },
+      runBatch,
+    );
+    reply.code(result.status).headers(result.headers);
+    if (result.status >= 300 && result.status < 400) return reply.send();
+    return reply.type('application/json; charset=UTF-8').send(JSON.stringify(result.body));
+  };
+  app.route({ method: ['GET', 'POST', 'DELETE', 'PUT'], url: '/graph', handler: graph });
+  app.route({ method: ['GET', 'POST', 'DELETE', 'PUT'], url: '/graph/*', handler: graph });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const reachable = await databaseReachable(ctx.db);
+    const current = reachable && (await migrationsCurrent(ctx.db).catch(() => false));
+    reply.code(reachable && current ? 200 : 503);
+    return { status: reachable && current ? 'ready' : 'not ready', database: reachable ? 'reachable' : 'unreachable', migrations: current ? 'current' : 'pending' };
+  });
+  app.get('/metrics', async (request, reply) => {
+    if (ctx.config.metricsToken) {
+      const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
+      if (!safeEqual(given, ctx.config.metricsToken)) return reply.code(401).send({ error: { code: 'not_authenticated', message: 'Give the metrics token as a Bearer token.' } });
+    }
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
+  app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
+  app.get('/media/:id/:sig/:file', async (request, reply) => {
+    const { id, sig } = request.params as { id: string; sig: string };
+    if (!safeEqual(sig, ctx.secrets.sign(id))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
+    const [media] = await findMediaByIds(ctx.db, [id]);
+    if (!media?.file_name) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
+    const file = path.join(mediaDir(ctx.config), path.basename(media.file_name));
+    if (!fs.existsSync(file)) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
+    reply.type(media.mime_type ?? 'application/octet-stream').header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
+    return reply.send(fs.createReadStream(file));
+  });
+
+  await registerAdminApi(app, ctx);
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('unknown_path', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    reply.code(404).send({ error: { code: error.kind, message: error.message } });
+  });
+
+  return {
+    app,
+    services,
+    metrics,
+    async close() {
+      await app.close();
+      await services.usage.stop();
+    },
+  };
+}
