@@ -25,8 +25,8 @@ export async function openContext(
   const log = options.log ?? createLogger(config.logLevel);
   const dbOptions: DatabaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: options.pgSchema };
   const handle = await openDatabase(dbOptions);
-  if (options.migrate !== false) await migrateToLatest(handle.db);
-  const ctx: Context = { db: handle.db, dialect: handle.dialect, log, clock: options.clock ?? systemClock, config, secrets: loadSecretBox(config.secretKey, config.dataDir) };
+  if (options.migrate !== false) await migrateToLatest(handle.db, handle.schema);
+  const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock: options.clock ?? systemClock, config, secrets: loadSecretBox(config.secretKey, config.dataDir) };
   return { ctx, close: handle.close };
 }
 

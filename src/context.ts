@@ -8,6 +8,8 @@ import type { SecretBox } from './domain/secrets.js';
 export interface Context {
   db: Db;
   dialect: DialectName;
+  /** PostgreSQL schema in use, when not the default (tests). */
+  schema?: string;
   log: Logger;
   clock: Clock;
   config: Config;

@@ -140,7 +140,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const reachable = await databaseReachable(ctx.db);
-    const current = reachable && (await migrationsCurrent(ctx.db).catch(() => false));
+    const current = reachable && (await migrationsCurrent(ctx.db, ctx.schema).catch(() => false));
     reply.code(reachable && current ? 200 : 503);
     return { status: reachable && current ? 'ready' : 'not ready', database: reachable ? 'reachable' : 'unreachable', migrations: current ? 'current' : 'pending' };
   });

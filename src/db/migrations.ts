@@ -241,16 +241,17 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/** `schema` names the PostgreSQL schema that holds the migration tables (tests use one per file). */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** True when every migration has run (readiness). */
-export async function migrationsCurrent(db: Kysely<any>): Promise<boolean> {
-  const migrator = new Migrator({ db, provider });
+export async function migrationsCurrent(db: Kysely<any>, schema?: string): Promise<boolean> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const list = await migrator.getMigrations();
   return list.every((m) => m.executedAt !== undefined);
 }

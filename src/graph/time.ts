@@ -13,11 +13,11 @@ export function parseGraphTime(value: string, now: number, name = 'since'): numb
     return Math.round(Math.abs(n) > 1e11 ? n : n * 1000);
   }
   let m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(v);
-  if (m) return checked(Date.UTC(+m[3], +m[2] - 1, +m[1]), v, name);
+  if (m) return checked(utc(+m[3], +m[2], +m[1]), v, name);
   m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(v);
   if (m) {
     const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-    let t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, ms);
+    let t = utc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, ms);
     if (m[8] && m[8] !== 'Z') {
       const sign = m[8][0] === '-' ? -1 : 1;
       const digits = m[8].slice(1).replace(':', '');
@@ -26,7 +26,7 @@ export function parseGraphTime(value: string, now: number, name = 'since'): numb
     return checked(t, v, name);
   }
   m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (m) return checked(Date.UTC(+m[1], +m[2] - 1, +m[3]), v, name);
+  if (m) return checked(utc(+m[1], +m[2], +m[3]), v, name);
   const lower = v.toLowerCase();
   const day = 86_400_000;
   const startOfDay = now - (now % day);
@@ -41,6 +41,14 @@ export function parseGraphTime(value: string, now: number, name = 'since'): numb
     return now + n * units[m[2]];
   }
   throw invalidParameter(`Param ${name} must be a unix timestamp or a date, got "${value.slice(0, 64)}"`);
+}
+
+/** Date.UTC that refuses out-of-range parts instead of rolling them over (month 13, hour 99). */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const d = new Date(t);
+  const same = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+  return same ? t : Number.NaN;
 }
 
 function checked(t: number, v: string, name: string): number {
