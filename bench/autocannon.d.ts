@@ -1,6 +1,6 @@
 // Just the part of autocannon 9's programmatic API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -12,17 +12,17 @@ declare module 'autocannon' {
     p99: number;
     [key: string]: number;
   }
-  interface RawRequest {
+  export interface RawRequest {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
   }
-  interface RequestSpec extends RawRequest {
+  export interface RequestSpec extends RawRequest {
     setupRequest?: (request: RawRequest, context: Record<string, unknown>) => RawRequest | undefined | null | false;
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -36,7 +36,7 @@ declare module 'autocannon' {
     idReplacement?: boolean;
     title?: string;
   }
-  interface Result {
+  export interface Result {
     title?: string;
     url: string;
     requests: Histogram;
@@ -55,7 +55,7 @@ declare module 'autocannon' {
     '5xx': number;
     statusCodeStats: Record<string, { count: number }>;
   }
-  interface Instance extends Promise<Result> {
+  export interface Instance extends Promise<Result> {
     stop(): void;
     on(event: string, listener: (...args: unknown[]) => void): this;
   }

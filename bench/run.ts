@@ -151,6 +151,9 @@ async function checkPost(proc: Proc, t: Template): Promise<void> {
   if (res.status !== 200 || !new RegExp(`^${t.groupId}_\\d+$`).test(body.id ?? '')) throw new Error(`${proc.name}: POST answered ${res.status} ${JSON.stringify(body)}`);
 }
 
+/** Lets requests still in flight when autocannon stopped finish before rows are counted. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+
 type Counts = Record<'post' | 'audit_event' | 'outbox', number>;
 
 /** The rows a write run added: one post, one audit event and one outbox row per 2xx answer. */
@@ -238,6 +241,7 @@ async function sqliteSuite(args: Args): Promise<void> {
   const beforeCp = countRows(cpFile);
   const beforeFloor = countRows(floorFile);
   const write = await pair('write-sqlite', 'feed POST', 'sqlite', args.posts, { cp, floor }, t, 'POST', args);
+  await settle();
   notes.push(checkWrites('SQLite write, Commonplace', beforeCp, countRows(cpFile), write.cp));
   notes.push(checkWrites('SQLite write, floor', beforeFloor, countRows(floorFile), write.floor));
   recordMemory(`Commonplace, SQLite ${fmt(args.posts)} posts, after read + write runs`, cp);
@@ -289,6 +293,7 @@ async function postgresSuite(args: Args): Promise<void> {
   const beforeCp = await countRowsPg(main.url);
   const beforeFloor = await countRowsPg(floorDb.url);
   const write = await pair('write-pg', 'feed POST', 'postgres', args.posts, { cp, floor }, t, 'POST', args);
+  await settle();
   notes.push(checkWrites('PostgreSQL write, Commonplace', beforeCp, await countRowsPg(main.url), write.cp));
   notes.push(checkWrites('PostgreSQL write, floor', beforeFloor, await countRowsPg(floorDb.url), write.floor));
   recordMemory(`Commonplace, PostgreSQL ${fmt(args.posts)} posts, after read + write runs`, cp);

@@ -109,8 +109,11 @@ export function copySqlite(fromDir: string, label: string): string {
 export function countRows(file: string): Record<'post' | 'audit_event' | 'outbox', number> {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
-    const n = (t: string) => (db.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n;
-    return { post: n('post'), audit_event: n('audit_event'), outbox: n('outbox') };
+    // One statement: one snapshot of the three tables.
+    return db.prepare('select (select count(*) from post) as post, (select count(*) from audit_event) as audit_event, (select count(*) from outbox) as outbox').get() as Record<
+      'post' | 'audit_event' | 'outbox',
+      number
+    >;
   } finally {
     db.close();
   }
@@ -171,7 +174,8 @@ export async function seedPostgres(url: string, fixture: Fixture, count: number)
 
 export async function countRowsPg(url: string): Promise<Record<'post' | 'audit_event' | 'outbox', number>> {
   return admin(url, async (c) => {
-    const n = async (t: string) => Number((await c.query(`select count(*) as n from ${t}`)).rows[0].n);
-    return { post: await n('post'), audit_event: await n('audit_event'), outbox: await n('outbox') };
+    // One statement: one snapshot of the three tables.
+    const { rows } = await c.query('select (select count(*) from post) as post, (select count(*) from audit_event) as audit_event, (select count(*) from outbox) as outbox');
+    return { post: Number(rows[0].post), audit_event: Number(rows[0].audit_event), outbox: Number(rows[0].outbox) };
   });
 }
