@@ -90,7 +90,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
     const surface = surfaceOf(request.url);
     metrics.requests.inc({ surface, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
     metrics.duration.observe({ surface }, reply.elapsedTime / 1000);
-    if (request.log.isLevelEnabled('debug')) request.log.debug({ req: request.raw, res: reply.raw, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+    if (ctx.log.isLevelEnabled('debug')) request.log.debug({ req: request.raw, res: reply.raw, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
 
   // Graph and SCIM are called from browsers with bearer tokens: open CORS (no cookies involved).

@@ -29,7 +29,7 @@ describe('server process', () => {
   before(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, COMMONPLACE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', PUBLIC_URL: base };
+    const env: NodeJS.ProcessEnv = { ...process.env, COMMONPLACE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', PUBLIC_URL: base };
     delete env.DATABASE_URL;
     delete env.COMMONPLACE_ADMIN_EMAIL;
     delete env.COMMONPLACE_ADMIN_PASSWORD;
