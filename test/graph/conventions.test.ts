@@ -745,6 +745,8 @@ for (const dialect of await dialects()) {
           ['bad boolean', () => http('POST', g(group.id), { token, form: { archive: 'maybe' } }), [100]],
           ['broken multipart body', () => http('POST', g(`${group.id}/feed`), { token, body: '--xyz\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } }), [100]],
           ['unknown content type', () => http('POST', g(`${group.id}/feed`), { token, body: '\u0000\u0001binary', headers: { 'content-type': 'application/octet-stream' } }), [100]],
+          ['body over the size limit', () => http('POST', g(`${group.id}/feed`), { token, json: { message: 'x'.repeat(5 * 1024 * 1024) } }), [100]],
+          ['unsupported HTTP method', () => http('PATCH', g('me'), { token }), [100]],
         ];
         const failures: string[] = [];
         for (const [label, call, codes] of cases) {
@@ -752,7 +754,7 @@ for (const dialect of await dialects()) {
           try {
             assertGraphError(r, codes, label);
           } catch (error) {
-            failures.push((error as Error).message.split('\n')[0]);
+            failures.push(`${(error as Error).message.split('\n')[0]} [HTTP ${r.status} ${r.text.slice(0, 160)}]`);
           }
         }
         assert.deepEqual(failures, []);
