@@ -9,6 +9,7 @@ import {
   integrationCreator,
   integrationDeleter,
   integrationEnabler,
+  integrationSecretRevealer,
   integrationTokenRotator,
   integrationUpdater,
 } from '../domain/commands/integration.js';
@@ -202,9 +203,8 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         const b = body(request);
         const me = await findMemberById(ctx.db, actor.memberId);
         if (!(await verifyPassword(text(b, 'password') ?? '', me?.password_hash ?? null))) throw new AppError('not_authenticated', 'Re-enter your password to reveal the app secret.');
-        const row = await findAppById(ctx.db, (request.params as { id: string }).id);
-        if (!row) throw new AppError('unknown_object', 'No such integration');
-        return { app_id: row.id, app_secret: ctx.secrets.open(row.secret_sealed) };
+        const id = (request.params as { id: string }).id;
+        return { app_id: id, app_secret: await write(actor, (w) => integrationSecretRevealer(w, id)) };
       });
 
       api.get('/audit', async (request) => {

@@ -14,6 +14,7 @@ export type AuditAction =
   | 'integration.created'
   | 'integration.updated'
   | 'integration.token_rotated'
+  | 'integration.secret_revealed'
   | 'integration.disabled'
   | 'integration.enabled'
   | 'integration.deleted'

@@ -87,7 +87,7 @@ for (const dialect of await dialects()) {
 
       const audit = await api('GET', `/audit?target=${app_id}`);
       const actions = audit.json.data.map((e: { action: string }) => e.action).sort();
-      assert.deepEqual(actions, ['integration.created', 'integration.disabled', 'integration.enabled', 'integration.token_rotated', 'integration.updated']);
+      assert.deepEqual(actions, ['integration.created', 'integration.disabled', 'integration.enabled', 'integration.secret_revealed', 'integration.token_rotated', 'integration.updated']);
       assert.ok(audit.json.data.every((e: { actor: { type: string } }) => e.actor.type === 'admin'));
 
       assert.equal((await api('DELETE', `/integrations/${app_id}`)).json.success, true);

@@ -244,3 +244,11 @@ export async function integrationDeleter({ ctx, actor, trx }: Write, appId: stri
     old: { name: app.name, page_id: app.page_id, permissions: JSON.parse(app.permissions) },
   });
 }
+
+/** Hands the app secret to an admin who re-entered their password; the reveal is audited. */
+export async function integrationSecretRevealer({ ctx, actor, trx }: Write, appId: string): Promise<string> {
+  requireAdmin(actor);
+  const app = await loadApp(trx, appId);
+  await recordChange(trx, ctx, actor, { action: 'integration.secret_revealed', target: { type: 'integration', id: appId } });
+  return ctx.secrets.open(app.secret_sealed);
+}
