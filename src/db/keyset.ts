@@ -1,4 +1,4 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 
 /** A position in a list ordered by (sort value, id): what Graph cursors encode. */
 export interface Position {
@@ -65,4 +65,37 @@ export function beyond(columns: { sort: string; id: string }, p: Position, desce
   const idRef = sql.ref(columns.id);
   const idOp = sql.raw(inclusive ? `${op}=` : op);
   return sql<boolean>`(${sortRef} ${sql.raw(op)} ${p.sort} or (${sortRef} = ${p.sort} and ${idRef} ${idOp} ${p.id}))` as never;
+}
+
+/**
+ * The first rows of each of several lists in one statement: a UNION ALL of one ordered, limited
+ * subquery per parent. Unlike a window function it reads only the rows it returns from the
+ * index, however long each list is. Chunks stay under SQLite's compound-select limit (500).
+ */
+export async function firstOfEach<O extends Record<string, any>>(
+  db: Kysely<any>,
+  parentIds: readonly string[],
+  order: { sort: keyof O & string; id: keyof O & string; direction: 'asc' | 'desc' },
+  build: (parentId: string) => SelectQueryBuilder<any, any, O>,
+): Promise<O[]> {
+  const out: O[] = [];
+  const unique = [...new Set(parentIds)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let query: SelectQueryBuilder<any, any, any> | undefined;
+    unique.slice(i, i + 100).forEach((id, j) => {
+      const part = db
+        .selectFrom(build(id).orderBy(sql.ref(order.sort), order.direction).orderBy(sql.ref(order.id), order.direction).as(`p${j}`))
+        .selectAll();
+      query = query ? query.unionAll(part) : part;
+    });
+    out.push(...((await query!.execute()) as O[]));
+  }
+  // UNION ALL promises no order across or within its parts: restore it here.
+  const sign = order.direction === 'asc' ? 1 : -1;
+  return out.sort((a, b) => {
+    const x = a[order.sort];
+    const y = b[order.sort];
+    if (x !== y) return (x < y ? -1 : 1) * sign;
+    return (a[order.id] < b[order.id] ? -1 : a[order.id] > b[order.id] ? 1 : 0) * sign;
+  });
 }

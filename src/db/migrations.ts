@@ -1,10 +1,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { coreMigration } from './migrations/0001_core.js';
+import { accountsMigration } from './migrations/0002_accounts.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
 const migrations: Record<string, Migration> = {
   '0001_core': coreMigration,
+  '0002_accounts': accountsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

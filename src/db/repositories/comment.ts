@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { CommentTable } from '../schema.js';
 import type { TimeWindow } from './post.js';
 
@@ -27,15 +26,11 @@ export async function listComments(db: Db, ownerId: string, window: TimeWindow, 
   return keysetPage(ownedBy(db, window).where('owner_id', '=', ownerId), { sort: 'created_time', id: 'id' }, page);
 }
 
-/** The first `limit + 1` comments under each of several owners, in one query. */
+/** The first `limit + 1` comments under each of several owners, in one statement. */
 export async function listCommentsOfMany(db: Db, ownerIds: readonly string[], window: TimeWindow, order: 'asc' | 'desc', limit: number): Promise<CommentRow[]> {
-  if (ownerIds.length === 0) return [];
-  const dir = sql.raw(order);
-  const inner = ownedBy(db, window)
-    .where('owner_id', 'in', [...ownerIds])
-    .select(sql<number>`row_number() over (partition by owner_id order by created_time ${dir}, id ${dir})`.as('rn'));
-  const rows = await db.selectFrom(inner.as('x')).selectAll().where('rn', '<=', limit + 1).execute();
-  return rows as unknown as CommentRow[];
+  return firstOfEach(db, ownerIds, { sort: 'created_time', id: 'id', direction: order }, (ownerId) =>
+    ownedBy(db, window).where('owner_id', '=', ownerId).limit(limit + 1),
+  );
 }
 
 export async function countComments(db: Db, ownerIds: readonly string[]): Promise<Map<string, number>> {

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { PostTable } from '../schema.js';
 
 export type PostRow = PostTable;
@@ -31,15 +30,11 @@ export async function listFeed(db: Db, feedId: string, window: TimeWindow, page:
   return keysetPage(feedQuery(db, window).where('feed_id', '=', feedId), { sort: 'created_time', id: 'id' }, page);
 }
 
-/** The first `limit + 1` posts of several feeds in one query (nested `feed.limit(n)`). */
+/** The first `limit + 1` posts of several feeds in one statement (nested `feed.limit(n)`). */
 export async function listFeeds(db: Db, feedIds: readonly string[], window: TimeWindow, order: 'asc' | 'desc', limit: number): Promise<PostRow[]> {
-  if (feedIds.length === 0) return [];
-  const dir = sql.raw(order);
-  const inner = feedQuery(db, window)
-    .where('feed_id', 'in', [...feedIds])
-    .select(sql<number>`row_number() over (partition by feed_id order by created_time ${dir}, id ${dir})`.as('rn'));
-  const rows = await db.selectFrom(inner.as('x')).selectAll().where('rn', '<=', limit + 1).execute();
-  return rows as unknown as PostRow[];
+  return firstOfEach(db, feedIds, { sort: 'created_time', id: 'id', direction: order }, (feedId) =>
+    feedQuery(db, window).where('feed_id', '=', feedId).limit(limit + 1),
+  );
 }
 
 export async function countFeeds(db: Db, feedIds: readonly string[], window: TimeWindow): Promise<Map<string, number>> {

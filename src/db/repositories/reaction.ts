@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { ReactionTable } from '../schema.js';
 
 export type ReactionRow = ReactionTable;
@@ -24,14 +23,11 @@ export async function listReactions(db: Db, objectId: string, filter: ReactionFi
   return keysetPage(filtered(db, filter).where('object_id', '=', objectId), { sort: 'created_time', id: 'actor_id' }, page);
 }
 
+/** The first `limit + 1` reactions on each of several objects, in one statement. */
 export async function listReactionsOfMany(db: Db, objectIds: readonly string[], filter: ReactionFilter, order: 'asc' | 'desc', limit: number): Promise<ReactionRow[]> {
-  if (objectIds.length === 0) return [];
-  const dir = sql.raw(order);
-  const inner = filtered(db, filter)
-    .where('object_id', 'in', [...objectIds])
-    .select(sql<number>`row_number() over (partition by object_id order by created_time ${dir}, actor_id ${dir})`.as('rn'));
-  const rows = await db.selectFrom(inner.as('x')).selectAll().where('rn', '<=', limit + 1).execute();
-  return rows as unknown as ReactionRow[];
+  return firstOfEach(db, objectIds, { sort: 'created_time', id: 'actor_id', direction: order }, (objectId) =>
+    filtered(db, filter).where('object_id', '=', objectId).limit(limit + 1),
+  );
 }
 
 export async function countReactions(db: Db, objectIds: readonly string[], filter: ReactionFilter): Promise<Map<string, number>> {
