@@ -79,5 +79,9 @@ export function toAppError(error: unknown): AppError {
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError('invalid_parameter', `(#100) ${e.message ?? 'Malformed request'}`);
   }
+  // Body parsers (busboy for multipart) throw plain errors on truncated or malformed input.
+  if (typeof e?.message === 'string' && /^(Unexpected end of|Malformed part header|Multipart: )/.test(e.message)) {
+    return new AppError('invalid_parameter', `(#100) Malformed multipart body: ${e.message}`);
+  }
   return new AppError('internal');
 }

@@ -31,15 +31,40 @@ export function publicBase(ctx: Context, request: FastifyRequest): string {
 
 type MultipartPart = { type: 'file' | 'field'; fieldname: string; filename?: string; mimetype?: string; value?: unknown };
 
-/** Turns @fastify/multipart's attached parts into plain values and uploaded files. */
+/**
+ * Turns @fastify/multipart's attached parts into plain values and uploaded files. Text fields go
+ * through the same query-string parser as form bodies, so bracket notation nests the same way.
+ */
 function flattenMultipart(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const one = (part: MultipartPart): unknown =>
-    part.type === 'file' ? ({ filename: part.filename ?? 'upload', mimetype: part.mimetype ?? 'application/octet-stream', data: part.value as Buffer } satisfies UploadedFile) : part.value;
+  const files: Record<string, unknown> = {};
+  const fields = new URLSearchParams();
   for (const [key, value] of Object.entries(body)) {
-    out[key] = Array.isArray(value) ? value.map((v) => one(v as MultipartPart)) : one(value as MultipartPart);
+    for (const part of (Array.isArray(value) ? value : [value]) as MultipartPart[]) {
+      if (part.type === 'file') {
+        const file: UploadedFile = { filename: part.filename ?? 'upload', mimetype: part.mimetype ?? 'application/octet-stream', data: part.value as Buffer };
+        files[key] = file;
+      } else fields.append(key, String(part.value ?? ''));
+    }
   }
-  return out;
+  return { ...parseQueryString(fields.toString()), ...files };
+}
+
+/** Reads a body that arrived on a GET (fastify parses bodies only for other methods). */
+async function getBody(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (!length && !request.headers['transfer-encoding']) return {};
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > 4 * 1024 * 1024) throw new AppError('payload_too_large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = String(request.headers['content-type'] ?? '');
+  if (type.includes('json')) return parseJsonBody(text);
+  if (type.includes('x-www-form-urlencoded')) return parseQueryString(text);
+  return sniffBody(text);
 }
 
 function bodyObject(request: FastifyRequest): Record<string, unknown> {
@@ -62,6 +87,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000, querystringParser: (text: string) => parseQueryString(text) },
     return503OnClosing: true,
     genReqId: () => newTraceId(),
+    // Errors fastify raises before routing (a bad percent-escape in the URL) get the Graph error shape.
+    frameworkErrors: (error, _request, reply) => {
+      const appError = new AppError('invalid_parameter', `(#100) Malformed request: ${error.message}`);
+      (reply as FastifyReply).code(appError.status).send(formatGraphError(appError, newTraceId()));
+    },
   });
   const metrics = new Metrics();
   const services: GraphServices = { usage: new UsageRecorder(ctx), limits: new RateLimits(ctx.config.rateLimitPerMinute) };
@@ -110,6 +140,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
+    if (appError.kind === 'internal' && request.isMultipart()) {
+      request.log.warn({ err: error }, 'malformed multipart body');
+      const bad = new AppError('invalid_parameter', '(#100) The multipart body could not be read');
+      return reply.code(bad.status).send(formatGraphError(bad, newTraceId()));
+    }
     const traceId = newTraceId();
     if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'request failed');
     reply.code(appError.status).send(formatGraphError(appError, traceId));
@@ -118,6 +153,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const graph = async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw.url ?? '/graph';
     const path = raw.split('?')[0].replace(/^\/+graph/, '');
+    let body: Record<string, unknown>;
+    try {
+      body = request.method === 'GET' ? await getBody(request) : bodyObject(request);
+    } catch (error) {
+      const appError = toAppError(error);
+      return reply.code(appError.status).send(formatGraphError(appError, newTraceId()));
+    }
     const result = await dispatch(
       ctx,
       services,
@@ -125,7 +167,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
         method: request.method,
         path,
         query: (request.query as Record<string, unknown>) ?? {},
-        body: bodyObject(request),
+        body,
         authorization: request.headers.authorization,
         publicBase: publicBase(ctx, request),
       },
@@ -135,8 +177,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
     if (result.status >= 300 && result.status < 400) return reply.send();
     return reply.type('application/json; charset=UTF-8').send(JSON.stringify(result.body));
   };
-  app.route({ method: ['GET', 'POST', 'DELETE', 'PUT'], url: '/graph', handler: graph });
-  app.route({ method: ['GET', 'POST', 'DELETE', 'PUT'], url: '/graph/*', handler: graph });
+  app.all('/graph', graph);
+  app.all('/graph/*', graph);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

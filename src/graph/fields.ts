@@ -96,3 +96,13 @@ export function parseFields(input: string): FieldNode[] {
 export function plainFields(names: readonly string[]): FieldNode[] {
   return names.map((name) => ({ name, key: name, modifiers: {}, children: undefined }));
 }
+
+/** Writes field nodes back in `fields` syntax (for paging links of nested edges). */
+export function serializeFields(nodes: readonly FieldNode[]): string {
+  return nodes
+    .map((n) => {
+      const modifiers = Object.entries(n.modifiers).map(([name, value]) => `.${name}(${value})`).join('');
+      return `${n.name}${modifiers}${n.children ? `{${serializeFields(n.children)}}` : ''}`;
+    })
+    .join(',');
+}

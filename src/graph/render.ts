@@ -2,7 +2,7 @@ import type { Position } from '../db/keyset.js';
 import { invalidParameter } from '../errors.js';
 import { allowed } from '../policies/graph.js';
 import type { EdgePage, EdgeQuery, EdgeSpec, FieldNode, NodeType, Presentation } from '../presenters/types.js';
-import { type FieldNode as Node, plainFields } from './fields.js';
+import { type FieldNode as Node, plainFields, serializeFields } from './fields.js';
 import { parseGraphTime } from './time.js';
 
 export const DEFAULT_LIMIT = 25;
@@ -139,7 +139,7 @@ async function renderField<Row>(p: Presentation, type: NodeType<Row>, rows: Row[
   const parents = visible.map((i) => rows[i]);
   const q = queryFromModifiers(p, node, edge);
   const summary = wantsSummary(node.modifiers.summary);
-  const envelopes = await nestedEdge(p, type, edge, parents, q, node.children, summary);
+  const envelopes = await nestedEdge(p, type, edge, parents, q, node, summary);
   visible.forEach((i, j) => (outs[i][node.key] = envelopes[j]));
 }
 
@@ -149,9 +149,10 @@ async function nestedEdge<Row>(
   edge: EdgeSpec<Row>,
   parents: Row[],
   q: EdgeQuery,
-  children: Node[] | undefined,
+  node: Node,
   summary: boolean,
 ): Promise<Out[]> {
+  const children = node.children;
   let pages: EdgePage<unknown>[];
   if (q.limit === 0) pages = parents.map(() => ({ rows: [], hasNext: false, hasPrevious: false }));
   else if (edge.many) {
@@ -169,15 +170,19 @@ async function nestedEdge<Row>(
     const data = rendered.slice(offset, offset + pg.rows.length);
     offset += pg.rows.length;
     const out: Out = { data };
-    const paging = pagingBlock(p, `${type.id(parents[i])}/${edgeNameOf(type, edge)}`, {}, pg, edge, q.limit);
+    const paging = pagingBlock(p, `${type.id(parents[i])}/${node.name}`, linkParams(node), pg, edge, q.limit);
     if (paging) out.paging = paging;
     if (summaries) out.summary = summaries[i];
     return out;
   });
 }
 
-function edgeNameOf<Row>(type: NodeType<Row>, edge: EdgeSpec<Row>): string {
-  return Object.keys(type.edges).find((k) => type.edges[k] === edge) ?? '';
+/** The query a nested edge's paging links need to return the same list: its modifiers and selection. */
+function linkParams(node: Node): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(node.modifiers)) if (name !== 'as' && name !== 'summary') out[name] = value;
+  if (node.children) out.fields = serializeFields(node.children);
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { countGroupMembers, deleteMembership, findMembership, type GroupRow, insertMembership, updateMembershipRole } from '../../db/repositories/group.js';
+import { lockKey } from '../../db/database.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import type { GroupRole } from '../../db/schema.js';
 import { invalidParameter } from '../../errors.js';
@@ -18,6 +19,7 @@ async function activeMember(trx: Write['trx'], memberId: string) {
  */
 export async function groupMemberAdder({ ctx, actor, trx }: Write, group: GroupRow, memberId: string, role: GroupRole = 'member'): Promise<boolean> {
   await activeMember(trx, memberId);
+  await lockKey(trx, `group:${group.id}`);
   const existing = await findMembership(trx, group.id, memberId);
   const now = ctx.clock.now();
   if (existing) {
@@ -44,6 +46,7 @@ export async function groupMemberAdder({ ctx, actor, trx }: Write, group: GroupR
 
 /** Takes admin or moderator rights away; the person stays a member. */
 export async function groupRoleRevoker({ ctx, actor, trx }: Write, group: GroupRow, memberId: string, role: Exclude<GroupRole, 'member'>): Promise<boolean> {
+  await lockKey(trx, `group:${group.id}`);
   const existing = await findMembership(trx, group.id, memberId);
   if (!existing || existing.role !== role) return false;
   await updateMembershipRole(trx, group.id, memberId, 'member');
@@ -59,6 +62,7 @@ export async function groupRoleRevoker({ ctx, actor, trx }: Write, group: GroupR
 /** Removes a member; removing the last member deletes the group (Workplace's rule). */
 export async function groupMemberRemover(write: Write, group: GroupRow, memberId: string): Promise<{ removed: boolean; groupDeleted: boolean }> {
   const { ctx, actor, trx } = write;
+  await lockKey(trx, `group:${group.id}`);
   const existing = await findMembership(trx, group.id, memberId);
   if (!existing) return { removed: false, groupDeleted: false };
   const now = ctx.clock.now();

@@ -1,3 +1,4 @@
+import { lockKey } from '../../db/database.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { type MediaRow, attachMediaToPost, findMediaByIds, updateMedia } from '../../db/repositories/media.js';
 import { deletePostsCascade, insertPost, latestPostByAuthor, type PostRow, updatePost } from '../../db/repositories/post.js';
@@ -94,6 +95,8 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const { message: text, tags } = await resolveMentions(trx, message);
   const contentHash = sha256Hex(JSON.stringify([text, link, mediaIds]));
   const now = ctx.clock.now();
+  // One author's posts to one feed go one at a time, so two identical ones cannot both pass.
+  await lockKey(trx, `post:${input.feedId}:${author.id}`);
   const previous = await latestPostByAuthor(trx, input.feedId, author.id);
   if (previous && previous.content_hash === contentHash && now - previous.created_time < DUPLICATE_WINDOW_MS) {
     throw new AppError('duplicate_post');
