@@ -79,6 +79,8 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> {
 const SILHOUETTE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50"><rect width="50" height="50" fill="#c9ccd1"/><circle cx="25" cy="19" r="9" fill="#fff"/><path d="M8 46c2-10 9-15 17-15s15 5 17 15z" fill="#fff"/></svg>`;
 const GROUP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><circle cx="11" cy="13" r="4" fill="#fff"/><circle cx="21" cy="13" r="4" fill="#fff"/><path d="M4 26c1-5 4-7 7-7s6 2 7 7zM14 26c1-5 4-7 7-7s6 2 7 7z" fill="#fff"/></svg>`;
 
+let requestCounter = 0;
+
 export async function buildServer(ctx: Context): Promise<Server> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -86,7 +88,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
     bodyLimit: 4 * 1024 * 1024,
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000, querystringParser: (text: string) => parseQueryString(text) },
     return503OnClosing: true,
-    genReqId: () => newTraceId(),
+    genReqId: () => `r${(requestCounter++).toString(36)}`,
     // Errors fastify raises before routing (a bad percent-escape in the URL) get the Graph error shape.
     frameworkErrors: (error, _request, reply) => {
       const appError = new AppError('invalid_parameter', `(#100) Malformed request: ${error.message}`);

@@ -55,8 +55,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('cache_size = -64000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs more than running it. The same
+ * SQL text (parameters are bound separately) reuses one prepared statement. Safe because Kysely
+ * runs one query at a time on the connection and `all()`/`run()` finish synchronously.
+ */
+function withStatementCache(database: SQLite.Database, max = 2000) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sqlText: string) {
+      let statement = statements.get(sqlText);
+      if (!statement) {
+        statement = database.prepare(sqlText);
+        if (statements.size >= max) statements.delete(statements.keys().next().value!);
+        statements.set(sqlText, statement);
+      }
+      return statement;
+    },
+    close() {
+      statements.clear();
+      database.close();
+    },
+  };
 }
 
 /** True when the database answers a trivial query (readiness). */
