@@ -3,8 +3,26 @@ import type { Db } from '../database.js';
 
 export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'media' | 'community';
 
-/** Which table holds an id: one query over every primary key. */
+// Ids are never reused and never change table, so what an id is can be remembered, per
+// database handle. A deleted object still fails its own lookup afterwards.
+const knownByDb = new WeakMap<Db, Map<string, ObjectType>>();
+const KNOWN_MAX = 50_000;
+
+/** Which table holds an id: one query over every primary key (remembered per database handle). */
 export async function objectTypeOf(db: Db, id: string): Promise<ObjectType | undefined> {
+  let known = knownByDb.get(db);
+  if (!known) knownByDb.set(db, (known = new Map()));
+  const cached = known.get(id);
+  if (cached) return cached;
+  const type = await lookup(db, id);
+  if (type) {
+    if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value!);
+    known.set(id, type);
+  }
+  return type;
+}
+
+async function lookup(db: Db, id: string): Promise<ObjectType | undefined> {
   const result = await sql<{ t: ObjectType }>`
     select 'member' as t from member where id = ${id}
     union all select 'group' from work_group where id = ${id}

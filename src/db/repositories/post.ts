@@ -51,12 +51,13 @@ export async function listPostsByAuthor(db: Db, authorId: string, window: TimeWi
   return keysetPage(feedQuery(db, window).where('author_id', '=', authorId), { sort: 'created_time', id: 'id' }, page);
 }
 
-/** The latest post of an author in a feed, for duplicate detection. */
-export async function latestPostByAuthor(db: Db, feedId: string, authorId: string): Promise<PostRow | undefined> {
+/** The author's latest post in a feed since a time, for duplicate detection (reads only that window). */
+export async function latestPostByAuthor(db: Db, feedId: string, authorId: string, since: number): Promise<PostRow | undefined> {
   return db
     .selectFrom('post')
     .selectAll()
     .where('feed_id', '=', feedId)
+    .where('created_time', '>=', since)
     .where('author_id', '=', authorId)
     .orderBy('created_time', 'desc')
     .orderBy('id', 'desc')

@@ -95,10 +95,10 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const { message: text, tags } = await resolveMentions(trx, message);
   const contentHash = sha256Hex(JSON.stringify([text, link, mediaIds]));
   const now = ctx.clock.now();
-  // One author's posts to one feed go one at a time, so two identical ones cannot both pass.
-  await lockKey(trx, `post:${input.feedId}:${author.id}`);
-  const previous = await latestPostByAuthor(trx, input.feedId, author.id);
-  if (previous && previous.content_hash === contentHash && now - previous.created_time < DUPLICATE_WINDOW_MS) {
+  // Identical posts by one author to one feed go one at a time, so two cannot both pass the check.
+  await lockKey(trx, `post:${input.feedId}:${author.id}:${contentHash}`);
+  const previous = await latestPostByAuthor(trx, input.feedId, author.id, now - DUPLICATE_WINDOW_MS);
+  if (previous && previous.content_hash === contentHash) {
     throw new AppError('duplicate_post');
   }
   const media = await claimMedia(trx, author.id, mediaIds);
