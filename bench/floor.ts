@@ -102,19 +102,27 @@ function sqliteStore(file: string): Store {
 
 function pgStore(url: string): Store {
   pg.types.setTypeParser(20, Number);
+  // Named (server-side prepared) statements by default; FLOOR_PG_PREPARED=0 sends every query
+  // unnamed, as Kysely does, to see how much of the floor's lead that is.
+  const prepared = process.env.FLOOR_PG_PREPARED !== '0';
+  const q = (name: string, text: string, values: unknown[]) => (prepared ? { name, text, values } : { text, values });
+  // FLOOR_PG_LOCK=1 takes Commonplace's per-(feed, author) advisory lock in the write transaction
+  // (src/domain/commands/post.ts), to see what serializing one author's posts to one feed costs.
+  const lock = process.env.FLOOR_PG_LOCK === '1';
   // Commonplace's pool size (src/db/database.ts).
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   return {
-    appByTokenHash: async (hash) => (await pool.query<AppRow>({ name: 'app', text: APP_SQL, values: [hash] })).rows[0],
-    feed: async (feedId, limit) => (await pool.query<PostRow>({ name: 'feed', text: FEED_SQL, values: [feedId, limit] })).rows,
+    appByTokenHash: async (hash) => (await pool.query<AppRow>(q('app', APP_SQL, [hash]))).rows[0],
+    feed: async (feedId, limit) => (await pool.query<PostRow>(q('feed', FEED_SQL, [feedId, limit]))).rows,
     names: async (table, ids) => (await pool.query<NameRow>(`select id, name from ${table} where id = any($1)`, [ids])).rows,
     insertPost: async (p) => {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        await client.query({ name: 'post', text: POST_SQL, values: [p.id, p.feedId, p.authorId, p.message, p.contentHash, p.now, p.now] });
-        await client.query({ name: 'audit', text: AUDIT_SQL, values: [p.auditId, p.now, p.actorId, `${p.feedId}_${p.id}`, p.newValue] });
-        await client.query({ name: 'outbox', text: OUTBOX_SQL, values: [p.outboxId, p.feedId, p.feedId, p.payload, p.now] });
+        if (lock) await client.query(q('lock', 'select pg_advisory_xact_lock(hashtextextended($1, 0))', [`post:${p.feedId}:${p.authorId}`]));
+        await client.query(q('post', POST_SQL, [p.id, p.feedId, p.authorId, p.message, p.contentHash, p.now, p.now]));
+        await client.query(q('audit', AUDIT_SQL, [p.auditId, p.now, p.actorId, `${p.feedId}_${p.id}`, p.newValue]));
+        await client.query(q('outbox', OUTBOX_SQL, [p.outboxId, p.feedId, p.feedId, p.payload, p.now]));
         await client.query('commit');
       } catch (error) {
         await client.query('rollback').catch(() => undefined);

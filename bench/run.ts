@@ -1,15 +1,20 @@
 // Load benchmarks of Commonplace against a raw floor (DESIGN.md §5, BENCHMARKS.md).
 //   node --import tsx bench/run.ts [--db sqlite|postgres|both] [--posts 100000] [--duration 10]
-//        [--warmup 2] [--connections 50] [--small 10000] [--large 1000000] [--no-scale]
-//        [--pg-url postgres://postgres@127.0.0.1:5432/test] [--profile]
+//        [--warmup 2] [--connections 50] [--rounds 2] [--small 10000] [--large 1000000] [--no-scale]
+//        [--pg-url postgres://postgres@127.0.0.1:5432/test] [--profile] [--cp-import file.mjs]
+//        [--out bench/results/latest.md]
+// --profile runs Commonplace under --cpu-prof (one process per scenario) and appends a summary
+// of each profile; --cp-import preloads a module into Commonplace (e.g. bench/experiments/).
+// Both write to another file than latest.md unless --out says otherwise.
 // Every scenario runs Commonplace and the floor (bench/floor.ts) in the same run, each in its
-// own process on its own copy of the same seeded database, one after the other, and reports
-// requests/s, latency and the ratio Commonplace/floor. Results: bench/results/latest.md.
+// own process on its own copy of the same seeded database, loaded in interleaved slices (floor,
+// Commonplace, then Commonplace, floor, …: see bench/load.ts), and reports requests/s, latency
+// and the ratio Commonplace/floor. Results: bench/results/latest.md.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { type LoadResult, runLoad } from './load.js';
+import { compare, type LoadResult, type LoadSpec } from './load.js';
 import { formatSummary, summarize } from './profile.js';
 import {
   copySqlite,
@@ -22,7 +27,7 @@ import {
   seedSqlite,
   type Template,
 } from './seed.js';
-import { cleanup, killAllSync, memoryOf, type Proc, ROOT, startCommonplace, startFloor, stop, tempDir } from './server.js';
+import { cleanup, killAllSync, memoryOf, type Proc, ROOT, type SourceInfo, snapshotSource, startCommonplace, startFloor, stop, tempDir } from './server.js';
 
 // ---- arguments ----
 
@@ -32,11 +37,14 @@ interface Args {
   duration: number;
   warmup: number;
   connections: number;
+  rounds: number;
   small: number;
   large: number;
   scale: boolean;
   profile: boolean;
   pgUrl: string;
+  cpImports: string[];
+  out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -46,11 +54,14 @@ function parseArgs(argv: string[]): Args {
     duration: 10,
     warmup: 2,
     connections: 50,
+    rounds: 2,
     small: 10_000,
     large: 1_000_000,
     scale: true,
     profile: false,
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    cpImports: [],
+    out: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -75,11 +86,14 @@ function parseArgs(argv: string[]): Args {
       case '--duration': args.duration = num(); break;
       case '--warmup': args.warmup = Number(value()); break;
       case '--connections': args.connections = num(); break;
+      case '--rounds': args.rounds = Math.round(num()); break;
       case '--small': args.small = num(); break;
       case '--large': args.large = num(); break;
       case '--no-scale': args.scale = false; break;
       case '--profile': args.profile = true; break;
       case '--pg-url': args.pgUrl = value(); break;
+      case '--cp-import': args.cpImports.push(value()); break;
+      case '--out': args.out = value(); break;
       default: throw new Error(`unknown argument ${flag}`);
     }
   }
@@ -119,6 +133,7 @@ const profiles: string[] = [];
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
 const ratio = (r: Run) => r.cp.rps / r.floor.rps;
+const rounds = (x: LoadResult) => (x.rpsByRound.length > 1 ? `(${x.rpsByRound.map((v) => fmt(v)).join(', ')})` : '');
 const feedPath = (groupId: string) => `/graph/${groupId}/feed?fields=id,message,created_time,from{name}&limit=25`;
 const postPath = (groupId: string) => `/graph/${groupId}/feed`;
 
@@ -168,27 +183,32 @@ function checkWrites(name: string, before: Counts, after: Counts, result: LoadRe
 
 // ---- scenarios ----
 
-async function pair(
-  key: string,
-  scenario: string,
-  db: Run['db'],
-  posts: number,
-  servers: { cp: Proc; floor: Proc },
-  t: Template,
-  method: 'GET' | 'POST',
-  args: Args,
-): Promise<Run> {
-  const spec = { path: method === 'GET' ? feedPath(t.groupId) : postPath(t.groupId), method, token: t.token, connections: args.connections, duration: args.duration, warmup: args.warmup };
-  log(`${scenario} (${db}, ${fmt(posts)} posts): floor…`);
-  const floor = await runLoad({ ...spec, url: servers.floor.url });
-  log(`  floor ${fmt(floor.rps)} req/s p50 ${floor.p50} ms p99 ${floor.p99} ms non-2xx ${floor.non2xx}`);
-  log(`${scenario} (${db}, ${fmt(posts)} posts): Commonplace…`);
-  const cp = await runLoad({ ...spec, url: servers.cp.url });
-  log(`  Commonplace ${fmt(cp.rps)} req/s p50 ${cp.p50} ms p99 ${cp.p99} ms non-2xx ${cp.non2xx} → ${fmt(cp.rps / floor.rps, 2)}× floor`);
-  for (const [who, r] of [['Commonplace', cp], ['floor', floor]] as const) {
-    if (r.non2xx || r.errors) notes.push(`${scenario} (${db}): ${who} had ${r.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}) and ${r.errors} errors`);
+function loadSpec(t: Template, method: 'GET' | 'POST', args: Args): LoadSpec {
+  return {
+    path: method === 'GET' ? feedPath(t.groupId) : postPath(t.groupId),
+    method,
+    token: t.token,
+    connections: args.connections,
+    duration: args.duration,
+    warmup: args.warmup,
+    rounds: args.rounds,
+  };
+}
+
+function checkErrors(scenario: string, db: string, who: string, r: LoadResult): void {
+  if (r.non2xx || r.errors) notes.push(`${scenario} (${db}): ${who} had ${r.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}) and ${r.errors} errors`);
+}
+
+/** One scenario: Commonplace and its floor, interleaved. */
+async function pair(key: string, scenario: string, db: Run['db'], posts: number, servers: { cp: Proc; floor: Proc }, t: Template, method: 'GET' | 'POST', args: Args): Promise<Run> {
+  log(`${scenario} (${db}, ${fmt(posts)} posts): floor and Commonplace, ${args.rounds} interleaved rounds…`);
+  const r = await compare({ floor: servers.floor.url, commonplace: servers.cp.url }, loadSpec(t, method, args), log);
+  const run: Run = { key, scenario, db, posts, cp: r.commonplace, floor: r.floor };
+  for (const [who, x] of [['floor', run.floor], ['Commonplace', run.cp]] as const) {
+    log(`  ${who}: ${fmt(x.rps)} req/s, p50 ${x.p50} ms, p99 ${x.p99} ms, non-2xx ${x.non2xx}`);
+    checkErrors(scenario, db, who, x);
   }
-  const run: Run = { key, scenario, db, posts, cp, floor };
+  log(`  → Commonplace/floor ${fmt(ratio(run) * 100)}%`);
   runs.push(run);
   return run;
 }
@@ -202,13 +222,17 @@ function recordMemory(server: string, proc: Proc): void {
 async function stopServer(proc: Proc, profileDir: string | undefined, label: string): Promise<void> {
   await stop(proc);
   if (!profileDir) return;
-  for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
-    const full = path.join(profileDir, file);
-    const text = `### Profile: Commonplace, ${label}\n\n\`\`\`\n${formatSummary(summarize(full))}\n\`\`\`\n`;
-    profiles.push(text);
-    console.log(text);
-    fs.renameSync(full, path.join(resultsDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`));
-  }
+  // One profile per thread: the main thread's is the busy one (the other is tsx's loader thread).
+  const found = fs
+    .readdirSync(profileDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => ({ file: path.join(profileDir, f), summary: summarize(path.join(profileDir, f)) }))
+    .sort((a, b) => b.summary.busyMs - a.summary.busyMs);
+  if (!found.length) return;
+  const text = `### Profile: Commonplace, ${label}\n\n\`\`\`\n${formatSummary(found[0].summary)}\n\`\`\`\n`;
+  profiles.push(text);
+  console.log(text);
+  fs.renameSync(found[0].file, path.join(resultsDir, `${label.replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`));
 }
 
 const resultsDir = path.join(ROOT, 'bench', 'results');
@@ -226,14 +250,14 @@ async function sqliteSuite(args: Args): Promise<void> {
   log(`SQLite: seeded ${fmt(args.posts)} posts in ${seeded.seconds.toFixed(1)} s`);
   const floorFile = copySqlite(seeded.dir, `sqlite-${args.posts}-floor`);
   let prof = profileDirFor(args, 'sqlite-read');
-  let cp = await startCommonplace('commonplace-sqlite', { dataDir: seeded.dir, cpuProfDir: prof });
+  let cp = await startCommonplace('commonplace-sqlite', { dataDir: seeded.dir, cpuProfDir: prof, imports: args.cpImports });
   const floor = await startFloor('floor-sqlite', { logDir: path.dirname(floorFile), sqliteFile: floorFile });
   await checkSameFeed(cp, floor, t);
   await pair('read-sqlite', 'feed read', 'sqlite', args.posts, { cp, floor }, t, 'GET', args);
   if (args.profile) {
     await stopServer(cp, prof, `sqlite feed read ${args.posts}`);
     prof = profileDirFor(args, 'sqlite-write');
-    cp = await startCommonplace('commonplace-sqlite', { dataDir: seeded.dir, cpuProfDir: prof });
+    cp = await startCommonplace('commonplace-sqlite', { dataDir: seeded.dir, cpuProfDir: prof, imports: args.cpImports });
   }
   await checkPost(cp, t);
   await checkPost(floor, t);
@@ -249,24 +273,39 @@ async function sqliteSuite(args: Args): Promise<void> {
   await stopServer(cp, prof, `sqlite feed POST ${args.posts}`);
   await stop(floor);
 
-  // (d): feed read at --small vs --large posts.
+  // (d): feed read at --small vs --large posts, the four servers interleaved.
   if (!args.scale) return;
-  for (const n of [args.small, args.large]) {
+  const sizes = [args.small, args.large];
+  const servers: { n: number; cp: Proc; floor: Proc; prof?: string }[] = [];
+  for (const n of sizes) {
     const s = seedSqlite(t, `sqlite-${n}`, n);
     log(`SQLite: seeded ${fmt(n)} posts in ${s.seconds.toFixed(1)} s`);
-    notes.push(`Seeding ${fmt(n)} posts into SQLite (one transaction, one prepared statement, then ANALYZE): ${s.seconds.toFixed(1)} s`);
+    notes.push(`Seeding ${fmt(n)} posts into SQLite (one transaction, one prepared statement): ${s.seconds.toFixed(1)} s`);
     const f = copySqlite(s.dir, `sqlite-${n}-floor`);
     const p = profileDirFor(args, `sqlite-read-${n}`);
-    const c = await startCommonplace(`commonplace-sqlite-${n}`, { dataDir: s.dir, cpuProfDir: p });
+    const c = await startCommonplace(`commonplace-sqlite-${n}`, { dataDir: s.dir, cpuProfDir: p, imports: args.cpImports });
     const fl = await startFloor(`floor-sqlite-${n}`, { logDir: path.dirname(f), sqliteFile: f });
     await checkSameFeed(c, fl, t);
-    await pair(`read-sqlite-${n}`, 'feed read', 'sqlite', n, { cp: c, floor: fl }, t, 'GET', args);
-    recordMemory(`Commonplace, SQLite ${fmt(n)} posts, after read run`, c);
-    await stopServer(c, p, `sqlite feed read ${n}`);
-    await stop(fl);
-    // The large files are not needed any more.
-    fs.rmSync(s.dir, { recursive: true, force: true });
-    fs.rmSync(path.dirname(f), { recursive: true, force: true });
+    servers.push({ n, cp: c, floor: fl, prof: p });
+  }
+  log(`feed read (sqlite, ${sizes.map((n) => fmt(n)).join(' and ')} posts): floors and Commonplace, ${args.rounds} interleaved rounds…`);
+  const targets: Record<string, string> = {};
+  for (const x of servers) {
+    targets[`floor ${fmt(x.n)}`] = x.floor.url;
+    targets[`commonplace ${fmt(x.n)}`] = x.cp.url;
+  }
+  const results = await compare(targets, loadSpec(t, 'GET', args), log);
+  for (const x of servers) {
+    const run: Run = { key: `read-sqlite-${x.n}`, scenario: 'feed read', db: 'sqlite', posts: x.n, cp: results[`commonplace ${fmt(x.n)}`], floor: results[`floor ${fmt(x.n)}`] };
+    checkErrors('feed read', `sqlite, ${fmt(x.n)} posts`, 'floor', run.floor);
+    checkErrors('feed read', `sqlite, ${fmt(x.n)} posts`, 'Commonplace', run.cp);
+    log(`  ${fmt(x.n)} posts: floor ${fmt(run.floor.rps)} req/s p99 ${run.floor.p99} ms; Commonplace ${fmt(run.cp.rps)} req/s p99 ${run.cp.p99} ms → ${fmt(ratio(run) * 100)}%`);
+    runs.push(run);
+    recordMemory(`Commonplace, SQLite ${fmt(x.n)} posts, after read run`, x.cp);
+  }
+  for (const x of servers) {
+    await stopServer(x.cp, x.prof, `sqlite feed read ${x.n}`);
+    await stop(x.floor);
   }
 }
 
@@ -279,14 +318,14 @@ async function postgresSuite(args: Args): Promise<void> {
   // The floor's copy: a database made from the seeded one as a template.
   const floorDb = await createDatabase(args.pgUrl, 'floor', main.name);
   let prof = profileDirFor(args, 'pg-read');
-  let cp = await startCommonplace('commonplace-pg', { dataDir: t.dir, databaseUrl: main.url, cpuProfDir: prof });
+  let cp = await startCommonplace('commonplace-pg', { dataDir: t.dir, databaseUrl: main.url, cpuProfDir: prof, imports: args.cpImports });
   const floor = await startFloor('floor-pg', { logDir: t.dir, databaseUrl: floorDb.url });
   await checkSameFeed(cp, floor, t);
   await pair('read-pg', 'feed read', 'postgres', args.posts, { cp, floor }, t, 'GET', args);
   if (args.profile) {
     await stopServer(cp, prof, `postgres feed read ${args.posts}`);
     prof = profileDirFor(args, 'pg-write');
-    cp = await startCommonplace('commonplace-pg', { dataDir: t.dir, databaseUrl: main.url, cpuProfDir: prof });
+    cp = await startCommonplace('commonplace-pg', { dataDir: t.dir, databaseUrl: main.url, cpuProfDir: prof, imports: args.cpImports });
   }
   await checkPost(cp, t);
   await checkPost(floor, t);
@@ -330,23 +369,28 @@ function targets(args: Args): Target[] {
       met: r >= 0.8,
     });
   }
+  const bad = runs.filter((r) => r.cp.non2xx || r.floor.non2xx || r.cp.errors || r.floor.errors);
+  out.push({ label: 'No non-2xx answers or connection errors, any server, any scenario', goal: '0', measured: bad.length ? bad.map((r) => `${r.scenario} ${r.db} ${fmt(r.posts)}`).join('; ') : '0', met: bad.length === 0 });
   return out;
 }
 
-function report(args: Args, command: string, started: Date, load: { before: number[]; after: number[] }): string {
+function report(args: Args, command: string, started: Date, source: SourceInfo, load: { before: number[]; after: number[] }): string {
   const cpus = os.cpus();
   const lines: string[] = [];
   lines.push(`# Commonplace load benchmarks — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`, '');
   lines.push(`- Command: \`${command}\``);
+  lines.push(`- Commonplace: commit ${source.commit}${source.uncommitted.length ? ` plus uncommitted changes to ${source.uncommitted.length} files in src/ and bin/` : ''} (src/ and bin/ copied at the start, so every server of the run ran the same code)`);
   lines.push(`- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()}; Node ${process.version}`);
   lines.push(`- Load average (1/5/15 min) before: ${load.before.map((x) => x.toFixed(2)).join(' / ')}, after: ${load.after.map((x) => x.toFixed(2)).join(' / ')}`);
-  lines.push(`- autocannon ${args.connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured per server and scenario; 127.0.0.1; floor then Commonplace, one after the other${args.profile ? '; **Commonplace ran under --cpu-prof (numbers are lower than usual)**' : ''}`);
-  lines.push('- req/s is the mean of per-second counts; latencies are autocannon\'s p50/p99 in ms. The machine is shared and noisy: read the ratios, not the absolute numbers.', '');
+  lines.push(`- autocannon, ${args.connections} connections, 127.0.0.1. Per scenario, each server gets a ${args.warmup} s warm-up, then ${args.duration} s measured in ${args.rounds} interleaved slices (floor, Commonplace, then Commonplace, floor, …) so that changes in the machine's load fall on both${args.profile ? '; **Commonplace ran under --cpu-prof (numbers are lower than usual)**' : ''}${args.cpImports.length ? `; **experiment: Commonplace ran with --import ${args.cpImports.join(', ')}**` : ''}`);
+  const knobs = ['FLOOR_PG_PREPARED', 'FLOOR_PG_LOCK'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  if (knobs.length) lines.push(`- **Floor experiment knobs set: ${knobs.join(', ')}** (see bench/floor.ts)`);
+  lines.push('- req/s = responses / measured seconds (per-slice values in brackets); p50/p99 in ms over every measured response. The machine is shared and noisy: read the ratios, not the absolute numbers.', '');
   lines.push('| Scenario | DB | Posts | Commonplace req/s | p50 / p99 ms | Floor req/s | p50 / p99 ms | Commonplace / floor | non-2xx (CP / floor) |');
   lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of runs) {
     lines.push(
-      `| ${r.scenario} | ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${fmt(r.posts)} | ${fmt(r.cp.rps)} | ${r.cp.p50} / ${r.cp.p99} | ${fmt(r.floor.rps)} | ${r.floor.p50} / ${r.floor.p99} | **${fmt(ratio(r) * 100)}%** | ${r.cp.non2xx} / ${r.floor.non2xx} |`,
+      `| ${r.scenario} | ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${fmt(r.posts)} | ${fmt(r.cp.rps)} ${rounds(r.cp)} | ${r.cp.p50} / ${r.cp.p99} | ${fmt(r.floor.rps)} ${rounds(r.floor)} | ${r.floor.p50} / ${r.floor.p99} | **${fmt(ratio(r) * 100)}%** | ${r.cp.non2xx} / ${r.floor.non2xx} |`,
     );
   }
   lines.push('', '| Target | Goal | Measured | Met |', '|---|---|---|---|');
@@ -368,10 +412,12 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg();
   fs.mkdirSync(resultsDir, { recursive: true });
+  const source = snapshotSource();
+  log(`Commonplace source: ${source.commit}${source.uncommitted.length ? ` + ${source.uncommitted.length} uncommitted files in src/ and bin/` : ''} (copied for this run)`);
   if (args.db === 'sqlite' || args.db === 'both') await sqliteSuite(args);
   if (args.db === 'postgres' || args.db === 'both') await postgresSuite(args);
-  const text = report(args, command, started, { before: loadBefore, after: os.loadavg() });
-  const file = path.join(resultsDir, args.profile ? 'profile.md' : 'latest.md');
+  const text = report(args, command, started, source, { before: loadBefore, after: os.loadavg() });
+  const file = args.out ? path.resolve(args.out) : path.join(resultsDir, args.profile ? 'profile.md' : args.cpImports.length ? 'experiment.md' : 'latest.md');
   fs.writeFileSync(file, text);
   console.log(`\n${text}`);
   log(`written to ${path.relative(ROOT, file)} in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);

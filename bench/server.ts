@@ -1,6 +1,6 @@
 // Child processes of a benchmark run (Commonplace and the raw floor), temp dirs and temp
 // PostgreSQL databases: started here, and always stopped/removed by `cleanup()`.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,8 +8,51 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'commonplace.mjs');
 const FLOOR = path.join(ROOT, 'bench', 'floor.ts');
+
+/**
+ * Where Commonplace runs from. src/ is edited while benchmarks run and tsx compiles it at each
+ * start, so `snapshotSource()` copies src/ and bin/ once per run (the rest is symlinked) and
+ * every Commonplace process of the run starts from that copy.
+ */
+let appRoot = ROOT;
+const bin = () => path.join(appRoot, 'bin', 'commonplace.mjs');
+
+export interface SourceInfo {
+  commit: string;
+  /** Files under src/ and bin/ that differ from the commit. */
+  uncommitted: string[];
+}
+
+function copySource(label: string): string {
+  const dir = tempDir(label);
+  for (const entry of fs.readdirSync(ROOT)) {
+    if (entry === 'src' || entry === 'bin') fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+    else if (entry !== 'bench' && entry !== '.git') fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+  }
+  return dir;
+}
+
+/**
+ * A second copy of the source with one textual edit (experiments: Commonplace with a change,
+ * without touching src/). Returns the root to pass as `root` to startCommonplace.
+ */
+export function patchedSource(file: string, search: string, replace: string): string {
+  const dir = copySource('source-patched');
+  const full = path.join(dir, file);
+  const text = fs.readFileSync(full, 'utf8');
+  if (!text.includes(search)) throw new Error(`${file} does not contain ${JSON.stringify(search)}`);
+  fs.writeFileSync(full, text.split(search).join(replace));
+  return dir;
+}
+
+export function snapshotSource(): SourceInfo {
+  const dir = copySource('source');
+  appRoot = dir;
+  const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const uncommitted = git(['status', '--porcelain', '--', 'src', 'bin']).split('\n').filter(Boolean).map((l) => l.slice(3));
+  return { commit: git(['log', '-1', '--format=%h %s']) || 'unknown', uncommitted };
+}
 
 export interface Proc {
   name: string;
@@ -68,7 +111,7 @@ export function commonplaceEnv(dataDir: string, port: number, databaseUrl?: stri
 /** Runs the Commonplace CLI to completion and returns its stdout. */
 export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin(), ...args], { cwd: appRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -78,12 +121,12 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-function launch(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, logDir: string): Proc {
+function launch(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, logDir: string, cwd = ROOT): Proc {
   const logFile = path.join(logDir, `${name.replace(/[^a-z0-9]+/gi, '_')}.log`);
   const fd = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? `${signal}` : null) as never)));
   const proc: Proc = { name, pid: child.pid!, port, url: `http://127.0.0.1:${port}`, child, logFile, exited };
   running.add(proc);
   void exited.then(() => running.delete(proc));
@@ -92,8 +135,8 @@ function launch(name: string, args: string[], env: NodeJS.ProcessEnv, port: numb
 
 async function waitHealthy(proc: Proc, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let dead = false;
-  void proc.exited.then(() => (dead = true));
+  let dead: string | undefined;
+  void proc.exited.then((code) => (dead = String(code)));
   while (Date.now() < deadline) {
     if (dead) break;
     try {
@@ -106,7 +149,7 @@ async function waitHealthy(proc: Proc, timeoutMs = 30_000): Promise<void> {
   }
   const log = fs.existsSync(proc.logFile) ? fs.readFileSync(proc.logFile, 'utf8').slice(-2000) : '';
   await stop(proc);
-  throw new Error(`${proc.name} did not become healthy${dead ? ' (it exited)' : ''}; log tail:\n${log}`);
+  throw new Error(`${proc.name} did not become healthy${dead ? ` (it exited: ${dead})` : ''}; log tail:\n${log}`);
 }
 
 export interface CommonplaceOptions {
@@ -114,13 +157,30 @@ export interface CommonplaceOptions {
   databaseUrl?: string;
   /** Directory for --cpu-prof output, when profiling. */
   cpuProfDir?: string;
+  /** Modules to preload with --import (experiments). */
+  imports?: string[];
+  /** Extra environment (experiments). */
+  env?: Record<string, string>;
+  /** Another source root (experiments: see patchedSource). */
+  root?: string;
 }
 
-export async function startCommonplace(name: string, options: CommonplaceOptions): Promise<Proc> {
+export async function startCommonplace(name: string, options: CommonplaceOptions, attempt = 1): Promise<Proc> {
   const port = await freePort();
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const proc = launch(name, [...nodeArgs, BIN, 'serve'], commonplaceEnv(options.dataDir, port, options.databaseUrl), port, options.dataDir);
-  await waitHealthy(proc);
+  for (const file of options.imports ?? []) nodeArgs.push('--import', path.resolve(ROOT, file));
+  const env = { ...commonplaceEnv(options.dataDir, port, options.databaseUrl), ...options.env };
+  const root = options.root ?? appRoot;
+  const proc = launch(name, [...nodeArgs, path.join(root, 'bin', 'commonplace.mjs'), 'serve'], env, port, options.dataDir, root);
+  try {
+    await waitHealthy(proc);
+  } catch (error) {
+    // On a shared machine a process can die at start for reasons of its own (once seen: exited
+    // silently); one retry, loudly, rather than losing the whole run.
+    if (attempt > 1 || !/it exited/.test((error as Error).message)) throw error;
+    console.error(`${name} exited during start-up, retrying once: ${(error as Error).message}`);
+    return startCommonplace(name, options, attempt + 1);
+  }
   return proc;
 }
 
