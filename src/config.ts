@@ -17,6 +17,20 @@ export interface Config {
   /** Largest `limit` a Graph list accepts. */
   maxPageSize: number;
   metricsToken: string | undefined;
+  /** Hosts and CIDRs webhook callbacks may reach besides public addresses (COMMONPLACE_WEBHOOK_ALLOWED_HOSTS). */
+  webhookAllowedHosts: string[];
+  /** Per-attempt timeout of a webhook delivery or handshake (COMMONPLACE_WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs: number;
+  /** Run the delivery worker in this process (COMMONPLACE_WEBHOOK_WORKER=0 turns it off). */
+  webhookWorker: boolean;
+  /** How often an idle worker looks for new events (COMMONPLACE_WEBHOOK_POLL_MS). */
+  webhookPollMs: number;
+  /** Lanes (group or thread × subscription) one worker sends at once (COMMONPLACE_WEBHOOK_CONCURRENCY). */
+  webhookConcurrency: number;
+  /** Mass-deactivation guard: the share of active members, in percent, one integration may deactivate per hour (COMMONPLACE_DEACTIVATION_GUARD_PERCENT, default 10; 0 turns the guard off). */
+  deactivationGuardPercent: number;
+  /** The guard never refuses below this many deactivations per hour (COMMONPLACE_DEACTIVATION_GUARD_MINIMUM, default 5). */
+  deactivationGuardMinimum: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -40,5 +54,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env.COMMONPLACE_RATE_LIMIT, 6000),
     maxPageSize: int(env.COMMONPLACE_MAX_PAGE_SIZE, 1000),
     metricsToken: env.COMMONPLACE_METRICS_TOKEN || undefined,
+    webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),
+    webhookWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_WEBHOOK_WORKER ?? '').toLowerCase()),
+    webhookPollMs: int(env.COMMONPLACE_WEBHOOK_POLL_MS, 50),
+    webhookConcurrency: int(env.COMMONPLACE_WEBHOOK_CONCURRENCY, 64),
+    deactivationGuardPercent: int(env.COMMONPLACE_DEACTIVATION_GUARD_PERCENT, 10),
+    deactivationGuardMinimum: int(env.COMMONPLACE_DEACTIVATION_GUARD_MINIMUM, 5),
   };
 }

@@ -21,6 +21,13 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, code: 100, type: 'OAuthException', message: '(#100) The request body is too large' },
   not_authenticated: { status: 401, code: 190, type: 'OAuthException', message: 'Sign in first.' },
   csrf_failed: { status: 403, code: 10, type: 'OAuthException', message: 'The CSRF token is missing or wrong.' },
+  invalid_filter: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The filter is not valid' },
+  invalid_syntax: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The request body is not valid' },
+  invalid_path: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The attribute path is not valid' },
+  no_target: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The path selects nothing' },
+  mutability: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The attribute is read-only' },
+  precondition_failed: { status: 412, code: 100, type: 'OAuthException', message: '(#100) The resource does not match the precondition' },
+  deactivation_limit: { status: 409, code: 368, type: 'OAuthException', message: '(#368) The integration reached its hourly deactivation limit' },
   internal: { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
 } as const;
 
@@ -69,6 +76,51 @@ export function formatGraphError(error: AppError, traceId: string) {
 /** The admin API's error object: {"error":{"code","message"}}. */
 export function formatAdminError(error: AppError, traceId: string) {
   return { error: { code: error.kind, message: error.message, trace_id: traceId } };
+}
+
+/** SCIM's HTTP status for each kind where it differs from the catalogue (RFC 7644 §3.12). */
+const scimStatus: Partial<Record<ErrorKind, number>> = {
+  missing_token: 401,
+  invalid_token: 401,
+  integration_disabled: 401,
+  appsecret_proof_missing: 401,
+  appsecret_proof_invalid: 401,
+  not_authenticated: 401,
+  permission_denied: 403,
+  action_not_allowed: 403,
+  csrf_failed: 403,
+  unknown_object: 404,
+  unknown_path: 404,
+  unknown_alias: 404,
+};
+
+const scimTypes: Partial<Record<ErrorKind, string>> = {
+  invalid_filter: 'invalidFilter',
+  invalid_syntax: 'invalidSyntax',
+  invalid_path: 'invalidPath',
+  no_target: 'noTarget',
+  mutability: 'mutability',
+  invalid_parameter: 'invalidValue',
+  duplicate_post: 'invalidValue',
+  conflict: 'uniqueness',
+};
+
+/**
+ * SCIM's Error: RFC 7644 `{"schemas":[…Error],"status":"409","scimType","detail"}` for 2.0, and
+ * for 1.x the SCIM 1.1 `Errors` list plus the Graph-style `error` object v1-era scripts read.
+ */
+export function formatScimError(error: AppError, flavour: '2.0' | '1.1', traceId: string): { status: number; body: Record<string, unknown> } {
+  const status = scimStatus[error.kind] ?? error.status;
+  const detail = error.message.replace(/^\(#\d+\) /, '');
+  if (flavour === '1.1') {
+    const entry = errorCatalogue[error.kind];
+    return { status, body: { Errors: [{ description: detail, code: String(status) }], error: { message: detail, type: entry.type, code: entry.code, fbtrace_id: traceId } } };
+  }
+  const body: Record<string, unknown> = { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status) };
+  const scimType = scimTypes[error.kind];
+  if (scimType) body.scimType = scimType;
+  body.detail = error.kind === 'internal' ? `${detail} (trace id ${traceId})` : detail;
+  return { status, body };
 }
 
 /** Turns anything thrown into an AppError; unknown failures become `internal`. */

@@ -15,10 +15,19 @@ import { batchRunner } from './graph/batch.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
+import { registerScim } from './scim/plugin.js';
+import { WebhookWorker } from './webhooks/worker.js';
+import { registerMemberApi } from './chat/memberApi.js';
+import { registerWebApps } from './web/assets.js';
+import { memberSessionAuth } from './member/auth.js';
+import { registerMemberEvents } from './member/events.js';
+import { registerMemberAppApi } from './member/routes.js';
 
 export interface Server {
   app: FastifyInstance;
   services: GraphServices;
+  /** The webhook delivery worker (started unless COMMONPLACE_WEBHOOK_WORKER=0). */
+  webhooks: WebhookWorker;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -99,6 +108,12 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const services: GraphServices = { usage: new UsageRecorder(ctx), limits: new RateLimits(ctx.config.rateLimitPerMinute) };
   services.usage.start();
   const runBatch = batchRunner(services);
+  const webhooks = new WebhookWorker(ctx);
+  if (ctx.config.webhookWorker) await webhooks.start();
+  // A write request may have recorded events: wake the delivery worker instead of waiting for its poll.
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') webhooks.nudge();
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {
@@ -212,6 +227,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
   });
 
   await registerAdminApi(app, ctx);
+  await registerMemberApi(app, ctx);
+  await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
+  await registerScim(app, ctx, services);
+  await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('unknown_path', `No route for ${request.method} ${request.url.split('?')[0]}`);
@@ -222,8 +242,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     app,
     services,
     metrics,
+    webhooks,
     async close() {
       await app.close();
+      await webhooks.stop();
       await services.usage.stop();
     },
   };

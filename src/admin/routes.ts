@@ -19,6 +19,8 @@ import { safeEqual, verifyPassword } from '../domain/secrets.js';
 import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { findMemberById } from '../db/repositories/member.js';
+import { registerWebhookAdminApi } from './webhooks.js';
+import { PICTURE_BODY_LIMIT, pictureParam, registerAdminPanelRoutes } from './panel.js';
 
 const COOKIE = 'cp_session';
 
@@ -126,6 +128,9 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         return { success: true };
       });
 
+      await registerWebhookAdminApi(api, ctx, { admin, write });
+      await registerAdminPanelRoutes(api, { ctx, admin });
+
       api.get('/permissions', async (request) => {
         await admin(request);
         return { data: permissionCatalogue };
@@ -140,13 +145,14 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         await admin(request);
         return { data: await listIntegrationViews(ctx.db, ctx.clock.now()) };
       });
-      api.post('/integrations', async (request) => {
+      api.post('/integrations', { bodyLimit: PICTURE_BODY_LIMIT }, async (request) => {
         const { actor } = await admin(request);
         const b = body(request);
         const credentials = await write(actor, (w) =>
           integrationCreator(w, {
             name: text(b, 'name') ?? '',
             description: text(b, 'description'),
+            picture: pictureParam(b),
             permissions: strings(b, 'permissions') ?? [],
             groupIds: scope(b) ?? null,
             requireProof: b.require_appsecret_proof === true,
@@ -159,7 +165,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         await admin(request);
         return view((request.params as { id: string }).id);
       });
-      api.patch('/integrations/:id', async (request) => {
+      api.patch('/integrations/:id', { bodyLimit: PICTURE_BODY_LIMIT }, async (request) => {
         const { actor } = await admin(request);
         const id = (request.params as { id: string }).id;
         const b = body(request);
@@ -167,6 +173,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
           integrationUpdater(w, id, {
             name: text(b, 'name'),
             description: text(b, 'description'),
+            picture: pictureParam(b),
             permissions: strings(b, 'permissions'),
             groupIds: scope(b),
             requireProof: typeof b.require_appsecret_proof === 'boolean' ? b.require_appsecret_proof : undefined,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { ensureCommunity, openContext, type Opened } from '../bootstrap.js';
+import { findMail, listMail, markMailSent } from '../db/repositories/account.js';
 import { findAppById } from '../db/repositories/app.js';
 import { migrateToLatest } from '../db/migrations.js';
 import type { Actor } from '../domain/actor.js';
@@ -20,6 +21,7 @@ import { createLogger } from '../http/logging.js';
 import { loadConfig } from '../config.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { seedDemo } from './demo.js';
+import { registerWebhookCommands } from './webhook.js';
 
 const operator: Actor = { kind: 'system' };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -106,8 +108,9 @@ export function buildCli(): Command {
     .option('--permission <code>', 'a permission code (repeatable); see `integration permissions`', collect, [])
     .option('--group <id>', 'limit the integration to this group (repeatable); default all groups', collect, [])
     .option('--require-appsecret-proof', 'refuse calls without appsecret_proof')
+    .option('--auto-invite', 'invite every account the integration creates (Account Management)')
     .option('--json', 'print {"app_id","page_id","access_token","app_secret"}')
-    .action(async (opts: { name: string; description: string; picture?: string; permission: string[]; group: string[]; requireAppsecretProof?: boolean; json?: boolean }) => {
+    .action(async (opts: { name: string; description: string; picture?: string; permission: string[]; group: string[]; requireAppsecretProof?: boolean; autoInvite?: boolean; json?: boolean }) => {
       const picture = opts.picture ? fs.readFileSync(opts.picture) : undefined;
       const credentials = await run((_o, write) =>
         write((w) =>
@@ -118,6 +121,7 @@ export function buildCli(): Command {
             permissions: opts.permission,
             groupIds: opts.group.length ? opts.group : null,
             requireProof: !!opts.requireAppsecretProof,
+            autoInvite: !!opts.autoInvite,
           }),
         ),
       );
@@ -157,8 +161,9 @@ export function buildCli(): Command {
     .option('--group <id>', 'replaces the group scope (repeatable)', collect)
     .option('--all-groups', 'scope the integration to every group')
     .addOption(new Option('--require-appsecret-proof <on>', 'true or false').choices(['true', 'false']))
+    .addOption(new Option('--auto-invite <on>', 'invite every account the integration creates: true or false').choices(['true', 'false']))
     .option('--json', 'print JSON')
-    .action(async (appId: string, opts: { name?: string; description?: string; picture?: string; permission?: string[]; group?: string[]; allGroups?: boolean; requireAppsecretProof?: string; json?: boolean }) => {
+    .action(async (appId: string, opts: { name?: string; description?: string; picture?: string; permission?: string[]; group?: string[]; allGroups?: boolean; requireAppsecretProof?: string; autoInvite?: string; json?: boolean }) => {
       const changed = await run((_o, write) =>
         write((w) =>
           integrationUpdater(w, appId, {
@@ -168,6 +173,7 @@ export function buildCli(): Command {
             permissions: opts.permission,
             groupIds: opts.allGroups ? null : opts.group,
             requireProof: opts.requireAppsecretProof === undefined ? undefined : opts.requireAppsecretProof === 'true',
+            autoInvite: opts.autoInvite === undefined ? undefined : opts.autoInvite === 'true',
           }),
         ),
       );
@@ -207,6 +213,35 @@ export function buildCli(): Command {
       print(!!opts.json, { data: permissionCatalogue }, permissionCatalogue.map((p) => `${p.code.padEnd(24)} ${p.name}: ${p.allows}`).join('\n'));
     });
 
+  const mail = program.command('mail').description('the mail outbox: invitations wait here (no SMTP server yet)');
+  mail
+    .command('list')
+    .description('list mail, newest first')
+    .option('--unsent', 'only mail not yet marked sent')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (opts: { unsent?: boolean; limit: string; json?: boolean }) => {
+      const rows = await run(({ ctx }) => listMail(ctx.db, { limit: Math.max(1, Number(opts.limit) || 50), unsentOnly: !!opts.unsent }));
+      const data = rows.map((m) => ({ id: m.id, kind: m.kind, to: m.to_address, subject: m.subject, member_id: m.member_id, created_time: new Date(m.created_time).toISOString(), sent_time: m.sent_time ? new Date(m.sent_time).toISOString() : null }));
+      const lines = data.map((m) => `${m.id}  ${m.created_time}  ${m.sent_time ? 'sent  ' : 'unsent'}  ${m.to}  ${m.subject}`);
+      print(!!opts.json, { data }, lines.join('\n') || 'no mail');
+    });
+  mail
+    .command('show <id>')
+    .description('print one mail (headers and body)')
+    .option('--mark-sent', 'mark it sent once printed')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { markSent?: boolean; json?: boolean }) => {
+      const m = await run(async ({ ctx }) => {
+        const row = await findMail(ctx.db, id);
+        if (!row) throw new AppError('unknown_object', `No mail with id ${id}`);
+        if (opts.markSent && !row.sent_time) await markMailSent(ctx.db, id, ctx.clock.now());
+        return row;
+      });
+      const view = { id: m.id, kind: m.kind, to: m.to_address, subject: m.subject, body: m.body, member_id: m.member_id, created_time: new Date(m.created_time).toISOString() };
+      print(!!opts.json, view, `To: ${m.to_address}\nSubject: ${m.subject}\nDate: ${view.created_time}\n\n${m.body}`);
+    });
+
   const demo = program.command('demo').description('demo data');
   demo
     .command('seed')
@@ -219,6 +254,8 @@ export function buildCli(): Command {
       const summary = await run(({ ctx }) => seedDemo(ctx, { members: Number(opts.members), groups: Number(opts.groups), posts: Number(opts.posts) }));
       print(!!opts.json, summary, `seeded ${summary.members} members, ${summary.groups} groups, ${summary.posts} posts, ${summary.comments} comments, ${summary.reactions} reactions`);
     });
+
+  registerWebhookCommands(program);
 
   return program;
 }

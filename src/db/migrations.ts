@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
+import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
 const migrations: Record<string, Migration> = {
   '0001_core': coreMigration,
   '0002_accounts': accountsMigration,
+  '0003_webhooks_chat': webhooksChatMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,8 @@
 // Row types of every table. Times are epoch milliseconds; booleans are 0/1 integers on both
 // dialects; JSON columns hold text.
 
+import type { WebhooksChatTables } from './webhooksChatSchema.js';
+
 export type Flag = 0 | 1;
 
 export interface CommunityTable {
@@ -39,6 +41,78 @@ export interface MemberTable {
   password_hash: string | null;
   created_time: number;
   updated_time: number;
+  // Account Management columns (migration 0002). Optional: commands that predate them leave
+  // them unset, and unset reads as null.
+  /** SCIM userName when it was given; null means "the email". */
+  user_name?: string | null;
+  user_name_lower?: string | null;
+  display_name?: string | null;
+  nick_name?: string | null;
+  profile_url?: string | null;
+  user_type?: string | null;
+  preferred_language?: string | null;
+  timezone?: string | null;
+  middle_name?: string | null;
+  honorific_prefix?: string | null;
+  honorific_suffix?: string | null;
+  /** 'password' | 'sso', or null for the community default. */
+  auth_method?: string | null;
+  /** JSON arrays of SCIM multi-valued attributes as last written; null = derive from the Graph fields. */
+  emails_json?: string | null;
+  phone_numbers_json?: string | null;
+  addresses_json?: string | null;
+  photos_json?: string | null;
+  start_time?: number | null;
+  term_time?: number | null;
+}
+
+/** Every email of a member (SCIM emails[]), for filtering by emails.value. */
+export interface MemberEmailTable {
+  member_id: string;
+  position: number;
+  value: string;
+  value_lower: string;
+  type: string | null;
+  is_primary: Flag;
+}
+
+/** The live invitation of an invited account: claim link token and access code, sealed and hashed. */
+export interface AccountInviteTable {
+  member_id: string;
+  token_hash: string;
+  token_sealed: string;
+  access_code_hash: string;
+  access_code_sealed: string;
+  created_time: number;
+  expires_time: number;
+}
+
+/** Mail waiting to be sent (no SMTP yet: `commonplace mail list|show` prints it). */
+export interface MailOutboxTable {
+  id: string;
+  kind: 'invite';
+  member_id: string | null;
+  to_address: string;
+  subject: string;
+  body: string;
+  created_time: number;
+  sent_time: number | null;
+}
+
+/** A people set (SCIM Group). */
+export interface PeopleSetTable {
+  id: string;
+  display_name: string;
+  display_name_lower: string;
+  external_id: string | null;
+  created_time: number;
+  updated_time: number;
+}
+
+export interface PeopleSetMemberTable {
+  set_id: string;
+  member_id: string;
+  added_time: number;
 }
 
 export interface SessionTable {
@@ -214,9 +288,11 @@ export interface OutboxTable {
   ordering_key: string;
   payload: string;
   created_time: number;
+  /** Delivery order, given when the webhook worker fans the event out (migration 0003); null until then. */
+  seq?: number | null;
 }
 
-export interface Database {
+export interface Database extends WebhooksChatTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;
@@ -234,4 +310,9 @@ export interface Database {
   post_media: PostMediaTable;
   audit_event: AuditEventTable;
   outbox: OutboxTable;
+  member_email: MemberEmailTable;
+  account_invite: AccountInviteTable;
+  mail_outbox: MailOutboxTable;
+  people_set: PeopleSetTable;
+  people_set_member: PeopleSetMemberTable;
 }

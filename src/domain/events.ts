@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { insertAuditEvent, insertOutboxRows } from '../db/repositories/event.js';
 import { newId } from '../ids.js';
 import { type Actor, auditActor } from './actor.js';
+import { securityEventsOf } from './securityEvents.js';
 
 /** Every action the audit log knows (closed union: a new one is added here first). */
 export type AuditAction =
@@ -20,6 +21,21 @@ export type AuditAction =
   | 'integration.deleted'
   | 'member.created'
   | 'member.updated'
+  | 'account.provisioned'
+  | 'account.updated'
+  | 'account.invited'
+  | 'account.claimed'
+  | 'account.deactivated'
+  | 'account.reactivated'
+  | 'account.deleted'
+  | 'account.logged_out'
+  | 'account.deactivation_refused'
+  | 'account.admin_granted'
+  | 'account.admin_revoked'
+  | 'people_set.created'
+  | 'people_set.updated'
+  | 'people_set.deleted'
+  | 'people_set.members_changed'
   | 'group.created'
   | 'group.updated'
   | 'group.deleted'
@@ -34,15 +50,33 @@ export type AuditAction =
   | 'reaction.set'
   | 'reaction.removed'
   | 'post.seen'
-  | 'media.uploaded';
+  | 'media.uploaded'
+  | 'integration.secret_rotated'
+  | 'member.signed_in'
+  | 'member.sign_in_failed'
+  | 'member.signed_out'
+  | 'webhook.subscribed'
+  | 'webhook.unsubscribed'
+  | 'webhook.redelivered'
+  | 'webhook.settings_updated'
+  | 'chat.thread_created'
+  | 'chat.message_sent'
+  | 'chat.messages_delivered'
+  | 'chat.messages_read'
+  | 'chat.postback'
+  | 'chat.participants_added'
+  | 'chat.participant_removed'
+  | 'chat.thread_renamed'
+  | 'chat.profile_updated'
+  | 'chat.file_uploaded';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
   | { topic: 'group'; field: 'posts' | 'comments' | 'membership' }
-  | { topic: 'page'; field: 'mention' }
+  | { topic: 'page'; field: 'mention' | 'messages' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' }
-  | { topic: 'workplace_security'; field: 'admin_activity' };
+  | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };
 
 export type OutboxEvent = WebhookField & {
   /** The envelope entry id: the group, the bot page, the member or the community. */
@@ -80,7 +114,7 @@ export async function recordChange(trx: Db, ctx: Pick<Context, 'clock'>, actor: 
     old_value: json(change.old),
     new_value: json(change.new),
   });
-  const events = change.events ?? [];
+  const events = [...(change.events ?? []), ...(await securityEventsOf(trx, actor, change, time))];
   await insertOutboxRows(
     trx,
     events.map((e) => ({

@@ -7,14 +7,17 @@ import { presentable, authorizeRead } from './read.js';
 import { renderRows } from './render.js';
 import { type GraphMethod, type GraphRequest, type GraphRoute, RawReply } from './request.js';
 import { resolveNode } from './resolve.js';
+import { accountRoutes } from './routes/accounts.js';
 import { appRoutes } from './routes/app.js';
 import { commentRoutes } from './routes/comments.js';
 import { communityRoutes } from './routes/community.js';
 import { groupRoutes } from './routes/groups.js';
 import { memberRoutes } from './routes/members.js';
 import { postRoutes } from './routes/posts.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { chatRoutes } from './routes/chat.js';
 
-const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...appRoutes];
+const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...accountRoutes, ...appRoutes, ...webhookRoutes, ...chatRoutes];
 
 /** One Graph call as it arrives over HTTP or inside a batch. */
 export interface GraphCall {
@@ -87,7 +90,8 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const usage = await services.limits.consume(actor.appId);
     if (usage) headers['x-app-usage'] = usage;
     services.usage.record(actor.appId);
-    const fieldsParam = params.string('fields');
+    // A list is never a field selection: Messenger's DELETE /me/messenger_profile sends {"fields": [...]} as an argument.
+    const fieldsParam = Array.isArray(params.values.fields) ? undefined : params.string('fields');
     const fields = fieldsParam === undefined ? undefined : parseFields(fieldsParam);
     const carry: Record<string, string> = {};
     if (typeof params.values.access_token === 'string') carry.access_token = params.values.access_token;

@@ -9,6 +9,9 @@ import { memberType } from '../presenters/member.js';
 import { postTarget, postType } from '../presenters/post.js';
 import type { NodeType, Presentation } from '../presenters/types.js';
 import type { Actor } from '../domain/actor.js';
+import { authorizeThreadMessages, authorizeThreadRead } from '../policies/chat.js';
+import { chatMessageType } from '../presenters/chatMessage.js';
+import { threadType } from '../presenters/thread.js';
 import { edgeQuery, pagingBlock, renderRows } from './render.js';
 import type { GraphRequest } from './request.js';
 import type { ResolvedNode } from './resolve.js';
@@ -32,6 +35,10 @@ export function presentable(node: ResolvedNode): { type: NodeType<any>; row: unk
       return { type: appType, row: publicApp(node.row) };
     case 'media':
       return { type: photoType, row: node.row };
+    case 'thread':
+      return { type: threadType, row: node.row };
+    case 'message':
+      return { type: chatMessageType, row: node.row };
     case 'debug_token':
       throw invalidParameter('debug_token needs input_token');
   }
@@ -56,6 +63,10 @@ export function authorizeRead(actor: Actor, node: ResolvedNode, segment: string,
       if (!node.row.published || !node.row.group_id) throw unknownObject(segment, method);
       return authorize(actor, 'group.feed.read', { groupId: node.row.group_id, id: segment, method });
     }
+    case 'thread':
+      return authorizeThreadRead(actor, node.row, segment, method);
+    case 'message':
+      return authorizeThreadMessages(actor, node.thread, segment);
     case 'page':
     case 'app':
     case 'debug_token':

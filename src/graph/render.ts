@@ -37,7 +37,7 @@ export function queryFromModifiers(p: Presentation, node: FieldNode, spec: EdgeS
     }
     if (spec.rejects?.includes(name)) throw invalidParameter(`Modifier .${name}() is not supported on ${node.name}`);
   }
-  return edgeQuery(p, {
+  const q = edgeQuery(p, {
     limit: m.limit,
     order: m.order,
     since: m.since,
@@ -45,6 +45,7 @@ export function queryFromModifiers(p: Presentation, node: FieldNode, spec: EdgeS
     type: m.type,
     filter: m.filter,
   });
+  return m.source ? { ...q, extra: { source: m.source } } : q;
 }
 
 /** Validates edge query values from modifiers or query parameters. */

@@ -11,6 +11,9 @@ import type { CommunityTable } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import { unknownObject } from '../errors.js';
 import { authorize } from '../policies/graph.js';
+import type { ChatMessageRow } from '../db/repositories/chat.js';
+import type { ThreadState } from '../domain/commands/chat.js';
+import { resolveChatSegment } from './chatNodes.js';
 
 /** A node a Graph path addresses, loaded. */
 export type ResolvedNode =
@@ -22,7 +25,9 @@ export type ResolvedNode =
   | { type: 'page'; id: string; row: PageRow }
   | { type: 'app'; id: string; row: AppRow }
   | { type: 'media'; id: string; row: MediaRow }
-  | { type: 'debug_token'; id: string };
+  | { type: 'debug_token'; id: string }
+  | { type: 'thread'; id: string; row: ThreadState }
+  | { type: 'message'; id: string; row: ChatMessageRow; thread: ThreadState };
 
 /**
  * Finds what the first path segment names: `me` (the bot page), `app`, `community`/`company`,
@@ -56,6 +61,8 @@ export async function resolveNode(ctx: Context, actor: Actor, segment: string, m
     if (!member) throw missing();
     return { type: 'member', id: member.id, row: member };
   }
+  const chat = await resolveChatSegment(ctx, key, missing);
+  if (chat) return chat;
   const composite = /^(\d{1,20})_(\d{1,20})$/.exec(segment);
   if (composite) {
     const post = await findPostById(ctx.db, composite[2]);

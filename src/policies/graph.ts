@@ -33,6 +33,15 @@ export const graphRules = {
   'member.feed.write': { anyOf: ['write_user_feed'] },
   'page.read': { anyOf: [] },
   'media.upload': { anyOf: ['write_group', 'write_user_feed'] },
+  'account.create': { anyOf: ['provision_user_accounts', 'manage_accounts'] },
+  'account.update': { anyOf: ['manage_work_profile', 'manage_accounts'] },
+  'account.activation': { anyOf: ['provision_user_accounts', 'manage_accounts'] },
+  'account.delete': { anyOf: ['provision_user_accounts', 'manage_accounts'] },
+  'account.logout': { anyOf: ['provision_user_accounts', 'manage_accounts'] },
+  'chat.send': { anyOf: ['message'] },
+  'chat.group': { anyOf: ['group_chat'] },
+  'chat.read_all': { anyOf: ['read_all_messages'] },
+  'security.read': { anyOf: ['read_security_logs'] },
 } as const satisfies Record<string, Rule>;
 
 export type GraphAction = keyof typeof graphRules;

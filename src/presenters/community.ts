@@ -27,6 +27,23 @@ function memberList(action: GraphAction, filter: (q: EdgeQuery) => MemberListFil
   };
 }
 
+/** `external_ids=a,b` or `external_ids=["a","b"]`; absent or empty means every member. */
+function externalIdsOf(text: string | undefined): string[] | undefined {
+  const t = (text ?? '').trim();
+  if (!t) return undefined;
+  let list: unknown[] = t.split(',');
+  if (t.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(t);
+      if (Array.isArray(parsed)) list = parsed;
+    } catch {
+      // not JSON: a comma-separated list that happens to start with a bracket
+    }
+  }
+  const ids = list.map((v) => String(v).trim()).filter(Boolean);
+  return ids.length ? ids : undefined;
+}
+
 /** The community (alias `company`): a group-like root node. */
 export const communityType: NodeType<CommunityRow> = {
   name: 'Group',
@@ -48,7 +65,7 @@ export const communityType: NodeType<CommunityRow> = {
       position: (g) => ({ sort: g.created_time, id: g.id }),
       page: (p, _c, q) => listGroups(p.ctx.db, scopeIds(p), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
     },
-    members: memberList('community.members.read', (q) => ({ states: ACTIVE, externalIds: q.extra?.external_ids?.split(',').map((s) => s.trim()).filter(Boolean) })),
+    members: memberList('community.members.read', (q) => ({ states: ACTIVE, externalIds: externalIdsOf(q.extra?.external_ids) })),
     organization_members: memberList('community.organization_members.read', (q) => ({ states: ['1', 'true'].includes(q.extra?.inactive ?? '') ? ['deactivated'] : ACTIVE })),
     former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),

@@ -11,6 +11,8 @@ export {
 export type { GraphErrorBody, GraphRequestInfo } from './errors.js';
 export { PageIterable, toPage, walkPages } from './paging.js';
 export type { FirstPageLoader, PageUrlLoader } from './paging.js';
-export { signatureHeaders, verificationChallenge, verifySignature } from './webhooks.js';
-export type { ChallengeQuery, HeaderSource, SignatureHeaders, VerifySignatureInput } from './webhooks.js';
+export { createWebhookListener, signatureHeaders, verificationChallenge, verifySignature, webhookEvents } from './webhooks.js';
+export type { ChallengeQuery, HeaderSource, MessagingItem, SignatureHeaders, VerifySignatureInput, WebhookEvent, WebhookListenerOptions, WebhookPayload } from './webhooks.js';
+export { sendMessage, sendText, senderAction, setMessengerProfile, subscribeWebhook } from './chat.js';
+export type { Button, OutgoingAttachment, OutgoingMessage, QuickReply, Recipient, SendResult, SenderAction } from './chat.js';
 export type * from './types.js';

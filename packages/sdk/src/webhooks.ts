@@ -138,3 +138,134 @@ export function verificationChallenge(query: ChallengeQuery, verifyToken: string
   for (const expected of tokens) if (sameSecret(token, expected)) matched = true;
   return matched ? challenge : null;
 }
+
+/** A messaging item of a `page` webhook (Work Chat). */
+export interface MessagingItem {
+  sender: { id: string; community?: { id: string } };
+  recipient: { id: string };
+  timestamp: number;
+  /** Present for group chats: the thread to answer in (as `thread_key`). */
+  thread?: { id: string };
+  message?: { mid: string; text?: string; quick_reply?: { payload: string }; attachments?: { type: string; payload: { url: string } }[] };
+  delivery?: { mids: string[]; watermark: number };
+  read?: { watermark: number };
+  postback?: { title: string; payload: string; mid?: string };
+}
+
+/** One event of a webhook delivery, flattened out of its envelope. */
+export type WebhookEvent =
+  | { type: 'change'; object: string; entryId: string; time: number; field: string; value: any }
+  | ({ type: 'message' | 'delivery' | 'read' | 'postback'; object: 'page'; entryId: string; time: number } & MessagingItem);
+
+/** A webhook body: `{object, entry:[{id, time, changes:[…]} | {id, time, messaging:[…]}]}`. */
+export interface WebhookPayload {
+  object: string;
+  entry: { id: string; time: number; changes?: { field: string; value: unknown }[]; messaging?: MessagingItem[] }[];
+}
+
+/** Flattens a webhook body into its events, in order. */
+export function webhookEvents(payload: WebhookPayload): WebhookEvent[] {
+  const events: WebhookEvent[] = [];
+  for (const entry of payload.entry ?? []) {
+    for (const change of entry.changes ?? []) events.push({ type: 'change', object: payload.object, entryId: entry.id, time: entry.time, field: change.field, value: change.value });
+    for (const item of entry.messaging ?? []) {
+      const type = item.message ? 'message' : item.delivery ? 'delivery' : item.read ? 'read' : item.postback ? 'postback' : undefined;
+      if (type) events.push({ type, object: 'page', entryId: entry.id, time: entry.time, ...item });
+    }
+  }
+  return events;
+}
+
+/** What createWebhookListener needs. */
+export interface WebhookListenerOptions {
+  /** The app secret, or several during a rotation overlap. */
+  appSecret: string | readonly string[];
+  /** The verify token given when subscribing. */
+  verifyToken: string | readonly string[];
+  /** Called once per event, after the delivery has been acknowledged. */
+  onEvent(event: WebhookEvent, delivery: { id: string | undefined; payload: WebhookPayload }): void | Promise<void>;
+  onError?(error: unknown): void;
+  /** Delivery ids remembered to drop duplicates (retries after a lost answer); default 10 000, 0 turns it off. */
+  dedupe?: number;
+  /** Largest body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** The parts of node:http's request and response the listener uses. */
+interface ListenerRequest extends AsyncIterable<Uint8Array | string> {
+  method?: string;
+  url?: string;
+  headers: { readonly [name: string]: string | readonly string[] | undefined };
+}
+interface ListenerResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/**
+ * A request listener for node:http (or anything with the same shape) that answers the
+ * verification handshake, checks both signatures over the raw body, acknowledges at once with
+ * 200, drops duplicate deliveries by X-Commonplace-Delivery, then hands each event to `onEvent`.
+ */
+export function createWebhookListener(options: WebhookListenerOptions): (req: ListenerRequest, res: ListenerResponse) => void {
+  const max = options.maxBodyBytes ?? 1024 * 1024;
+  const remember = options.dedupe ?? 10_000;
+  const seen = new Set<string>();
+  const fail = (res: ListenerResponse, status: number, text: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/plain');
+    res.end(text);
+  };
+  return (req, res) => {
+    void (async () => {
+      if (req.method === 'GET') {
+        const challenge = verificationChallenge(req.url ?? '', options.verifyToken);
+        if (challenge === null) return fail(res, 403, 'verify token mismatch');
+        res.statusCode = 200;
+        res.setHeader('content-type', 'text/plain');
+        return res.end(challenge);
+      }
+      if (req.method !== 'POST') return fail(res, 405, 'method not allowed');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+        size += buffer.length;
+        if (size > max) return fail(res, 413, 'body too large');
+        chunks.push(buffer);
+      }
+      const rawBody = Buffer.concat(chunks);
+      if (!verifySignature({ appSecret: options.appSecret, rawBody, headers: req.headers })) return fail(res, 401, 'bad signature');
+      let payload: WebhookPayload;
+      try {
+        payload = JSON.parse(rawBody.toString('utf8')) as WebhookPayload;
+      } catch {
+        return fail(res, 400, 'body is not JSON');
+      }
+      res.statusCode = 200;
+      res.end('ok');
+      const header = req.headers['x-commonplace-delivery'];
+      const id = typeof header === 'string' ? header : undefined;
+      if (id && remember > 0) {
+        if (seen.has(id)) return;
+        seen.add(id);
+        if (seen.size > remember) seen.delete(seen.values().next().value as string);
+      }
+      for (const event of webhookEvents(payload)) {
+        try {
+          await options.onEvent(event, { id, payload });
+        } catch (error) {
+          options.onError?.(error);
+        }
+      }
+    })().catch((error) => {
+      options.onError?.(error);
+      try {
+        fail(res, 500, 'listener failed');
+      } catch {
+        // the answer was already sent
+      }
+    });
+  };
+}

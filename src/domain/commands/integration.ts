@@ -1,5 +1,6 @@
 import { insertMedia } from '../../db/repositories/media.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
+import { normalizePicture } from '../picture.js';
 import type { Db } from '../../db/database.js';
 import { findGroupsByIds } from '../../db/repositories/group.js';
 import {
@@ -115,8 +116,9 @@ export async function integrationCreator({ ctx, actor, trx }: Write, input: Inte
 }
 
 /** Stores a profile picture owned by the bot page; refuses anything but an image. */
-async function storePicture(ctx: Write['ctx'], trx: Db, pageId: string, data: Buffer): Promise<string> {
-  if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A picture has at most ${MAX_UPLOAD_BYTES} bytes`);
+async function storePicture(ctx: Write['ctx'], trx: Db, pageId: string, upload: Buffer): Promise<string> {
+  if (upload.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A picture has at most ${MAX_UPLOAD_BYTES} bytes`);
+  const data = await normalizePicture(upload);
   const kind = sniffImage(data);
   if (!kind) throw invalidParameter('The picture is not a JPEG, PNG, GIF or WebP image');
   const id = newId();

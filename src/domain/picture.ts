@@ -1,0 +1,38 @@
+import { invalidParameter } from '../errors.js';
+import { MAX_UPLOAD_BYTES, sniffImage } from './media.js';
+
+/** Profile pictures are stored as squares of at most this many pixels a side. */
+export const PICTURE_SIZE = 512;
+
+type Sharp = (typeof import('sharp'))['default'];
+let loaded: Promise<Sharp | null> | undefined;
+
+/** sharp is loaded on first use; where its prebuilt binary is missing, pictures are kept as uploaded. */
+function loadSharp(): Promise<Sharp | null> {
+  loaded ??= import('sharp').then(
+    (m) => m.default,
+    () => null,
+  );
+  return loaded;
+}
+
+/**
+ * Turns an uploaded profile picture into a square of at most 512×512 (centre crop, EXIF
+ * orientation applied, metadata dropped): JPEG stays JPEG, anything else becomes PNG, an
+ * animated GIF keeps its first frame. Refuses what is not a JPEG, PNG, GIF or WebP image.
+ */
+export async function normalizePicture(data: Buffer): Promise<Buffer> {
+  if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A picture has at most ${MAX_UPLOAD_BYTES} bytes`);
+  const kind = sniffImage(data);
+  if (!kind) throw invalidParameter('The picture is not a JPEG, PNG, GIF or WebP image');
+  const sharp = await loadSharp();
+  if (!sharp) return data;
+  try {
+    const image = sharp(data, { limitInputPixels: 40_000_000, animated: false, failOn: 'error' })
+      .rotate()
+      .resize(PICTURE_SIZE, PICTURE_SIZE, { fit: 'cover', position: 'centre', withoutEnlargement: true });
+    return kind.mime === 'image/jpeg' ? await image.jpeg({ quality: 85, mozjpeg: true }).toBuffer() : await image.png({ compressionLevel: 9 }).toBuffer();
+  } catch {
+    throw invalidParameter('The picture could not be read as an image');
+  }
+}

@@ -1,0 +1,86 @@
+import type { AppActor, IntegrationActor } from '../domain/actor.js';
+import type { WebhookField } from '../domain/events.js';
+import { graphRules, type GraphAction, allowed, groupInScope } from './graph.js';
+import { missingPermission, invalidParameter } from '../errors.js';
+
+// Which permission each webhook field needs (reference §5.3: page → Mention bot / Message any
+// member, group → Read group content, user → Read user timeline, security → Read security logs).
+// A field is delivered only while the integration holds the permission and, for events that
+// belong to a group, while the group is in its scope.
+type FieldKey = { [F in WebhookField as `${F['topic']}.${F['field']}`]: GraphAction };
+
+export const webhookFieldRules: FieldKey = {
+  'group.posts': 'group.feed.read',
+  'group.comments': 'group.feed.read',
+  'group.membership': 'group.members.read',
+  'page.mention': 'mention.read',
+  'page.messages': 'chat.send',
+  'page.message_deliveries': 'chat.send',
+  'page.message_reads': 'chat.send',
+  'page.messaging_postbacks': 'chat.send',
+  'user.status': 'member.feed.read',
+  'workplace_security.admin_activity': 'security.read',
+  'workplace_security.login_activity': 'security.read',
+};
+
+export type WebhookTopicName = WebhookField['topic'];
+
+/** The topics integrations can subscribe to, with their fields. */
+export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
+  page: ['mention', 'messages', 'message_deliveries', 'message_reads', 'messaging_postbacks'],
+  group: ['posts', 'comments', 'membership'],
+  user: ['status'],
+  workplace_security: ['admin_activity', 'login_activity'],
+};
+
+export function isWebhookTopic(topic: string): topic is WebhookTopicName {
+  return Object.hasOwn(webhookTopics, topic);
+}
+
+/** Checks a topic and its fields; returns the fields deduplicated in catalogue order. */
+export function checkTopicFields(topic: string, fields: readonly string[]): { topic: WebhookTopicName; fields: string[] } {
+  if (!isWebhookTopic(topic)) {
+    throw invalidParameter(`object must be one of ${Object.keys(webhookTopics).join(', ')} (link previews are not supported)`);
+  }
+  const known = webhookTopics[topic];
+  const unknown = fields.filter((f) => !known.includes(f));
+  if (unknown.length) throw invalidParameter(`Unknown field ${unknown.join(', ')} for object ${topic}; fields are ${known.join(', ')}`);
+  if (fields.length === 0) throw invalidParameter(`Give the fields to subscribe to: ${known.join(', ')}`);
+  return { topic, fields: known.filter((f) => fields.includes(f)) };
+}
+
+type Integration = IntegrationActor | AppActor;
+
+function ruleOf(topic: string, field: string): GraphAction | undefined {
+  return (webhookFieldRules as Record<string, GraphAction>)[`${topic}.${field}`];
+}
+
+/** Throws unless the integration holds the permission every subscribed field needs. */
+export function authorizeSubscription(app: Integration, topic: string, fields: readonly string[]): void {
+  for (const field of fields) {
+    const action = ruleOf(topic, field);
+    if (!action) throw invalidParameter(`Unknown field ${field} for object ${topic}`);
+    if (!allowed(app, action)) throw missingPermission(`${graphRules[action].anyOf.join(' or ')} (for ${topic}/${field})`);
+  }
+}
+
+/** An event as the delivery rules see it. */
+export interface EventTarget {
+  topic: string;
+  field: string;
+  entryId: string;
+  /** The group the event belongs to (a group event, a mention in a group post), else null. */
+  groupId: string | null;
+}
+
+/**
+ * True when the integration may receive the event: it holds the field's permission, page events
+ * concern its own bot page, and an event of a group is in its group scope.
+ */
+export function mayReceive(app: Integration, event: EventTarget): boolean {
+  const action = ruleOf(event.topic, event.field);
+  if (!action || !allowed(app, action)) return false;
+  if (event.topic === 'page' && event.entryId !== app.pageId) return false;
+  if (event.groupId !== null && !groupInScope(app, event.groupId)) return false;
+  return true;
+}

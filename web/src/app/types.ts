@@ -1,0 +1,80 @@
+import type { MessageTag } from '../shared/markdown';
+
+export interface Me {
+  id: string;
+  name: string;
+  email?: string | null;
+}
+
+export interface ProfileRef {
+  id: string;
+  name: string;
+  type: 'user' | 'page';
+  picture_url: string | null;
+  title?: string | null;
+}
+
+export interface Reactions {
+  total: number;
+  by_type: Record<string, number>;
+  mine: string | null;
+}
+
+export interface Comment {
+  id: string;
+  parent_id: string | null;
+  from: ProfileRef;
+  message: string | null;
+  message_tags: MessageTag[];
+  photo_url: string | null;
+  created_time: string;
+  reactions: Reactions;
+}
+
+export interface Post {
+  id: string;
+  group_id: string | null;
+  group_name?: string | null;
+  from: ProfileRef;
+  message: string | null;
+  formatting: 'MARKDOWN' | 'PLAINTEXT';
+  message_tags: MessageTag[];
+  link: string | null;
+  photos: { id: string; url: string | null; caption: string | null }[];
+  created_time: string;
+  reactions: Reactions;
+  comment_count: number;
+  comments: Comment[];
+}
+
+export interface Group {
+  id: string;
+  name: string;
+  description: string | null;
+  privacy: 'OPEN' | 'CLOSED' | 'SECRET';
+  join_setting: string;
+  post_permissions: string;
+  archived: boolean;
+  member_count?: number;
+  role: 'admin' | 'moderator' | 'member' | null;
+  can_read: boolean;
+  can_join: boolean;
+  can_post: boolean;
+  can_interact: boolean;
+  can_moderate: boolean;
+  members?: (ProfileRef & { role: string })[];
+}
+
+export interface Profile extends ProfileRef {
+  kind: 'person' | 'bot';
+  email?: string | null;
+  department?: string | null;
+  division?: string | null;
+  organization?: string | null;
+  primary_phone?: string | null;
+  primary_address?: string | null;
+  locale?: string | null;
+  active?: boolean;
+  managers?: ProfileRef[];
+  reports?: ProfileRef[];
+}
