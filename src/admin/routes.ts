@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
 import type { Context } from '../context.js';
 import { findAppById } from '../db/repositories/app.js';
 import { listAuditEvents } from '../db/repositories/event.js';
@@ -24,18 +24,7 @@ import { PICTURE_BODY_LIMIT, pictureParam, registerAdminPanelRoutes } from './pa
 
 const COOKIE = 'cp_session';
 
-function cookieOf(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
-
-function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
-}
+const cookieOf = (request: FastifyRequest) => readCookie(request, COOKIE);
 
 type Body = Record<string, unknown>;
 
@@ -66,7 +55,7 @@ function scope(body: Body): string[] | null | undefined {
  * on every change, back-off after failed attempts) and integration management.
  */
 export async function registerAdminApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const failures = new RateLimiterMemory({ points: 5, duration: 15 * 60, blockDuration: 15 * 60 });
+  const guarded = signInGuard();
 
   async function admin(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; name: string }> {
     const token = cookieOf(request);
@@ -100,20 +89,9 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         const b = body(request);
         const email = text(b, 'email') ?? '';
         const password = text(b, 'password') ?? '';
-        const key = `${email.toLowerCase()}|${request.ip}`;
-        const state = await failures.get(key);
-        if (state && state.remainingPoints <= 0) {
-          throw new AppError('rate_limited', 'Too many failed sign-ins; try again later.', { retryAfter: Math.ceil(state.msBeforeNext / 1000) });
-        }
-        try {
-          const signedIn = await adminSignIn(ctx, email, password);
-          await failures.delete(key);
-          reply.header('set-cookie', sessionCookie(request, signedIn.token, SESSION_MS / 1000));
-          return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
-        } catch (error) {
-          await failures.penalty(key, 1).catch((e: unknown) => (e instanceof RateLimiterRes ? undefined : Promise.reject(e)));
-          throw error;
-        }
+        const signedIn = await guarded(request, email, () => adminSignIn(ctx, email, password));
+        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
         const token = cookieOf(request);
@@ -124,7 +102,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await admin(request);
         await adminSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, '', 0));
+        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
         return { success: true };
       });
 

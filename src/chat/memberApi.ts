@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
 import { findAppById } from '../db/repositories/app.js';
@@ -45,18 +45,7 @@ import { chatFileUrl } from './files.js';
 const COOKIE = 'cp_member';
 type Body = Record<string, unknown>;
 
-function cookieOf(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
-
-function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
-}
+const cookieOf = (request: FastifyRequest) => readCookie(request, COOKIE);
 
 type Part = { type?: 'file' | 'field'; fieldname?: string; filename?: string; value?: unknown };
 
@@ -89,7 +78,7 @@ function watermarkOf(body: Body, now: number): number {
  * bots' buttons. Bots get the matching `page` webhooks.
  */
 export async function registerMemberApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const failures = new RateLimiterMemory({ points: 5, duration: 15 * 60, blockDuration: 15 * 60 });
+  const guarded = signInGuard();
 
   async function member(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; me: ChatProfile }> {
     const token = cookieOf(request);
@@ -209,18 +198,9 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const b = bodyOf(request);
         const email = typeof b.email === 'string' ? b.email : '';
         const password = typeof b.password === 'string' ? b.password : '';
-        const key = `${email.toLowerCase()}|${request.ip}`;
-        const state = await failures.get(key);
-        if (state && state.remainingPoints <= 0) throw new AppError('rate_limited', 'Too many failed sign-ins; try again later.', { retryAfter: Math.ceil(state.msBeforeNext / 1000) });
-        try {
-          const signedIn = await memberSignIn(ctx, email, password);
-          await failures.delete(key);
-          reply.header('set-cookie', sessionCookie(request, signedIn.token, SESSION_MS / 1000));
-          return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
-        } catch (error) {
-          await failures.penalty(key, 1).catch((e: unknown) => (e instanceof RateLimiterRes ? undefined : Promise.reject(e)));
-          throw error;
-        }
+        const signedIn = await guarded(request, email, () => memberSignIn(ctx, email, password));
+        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
         const token = cookieOf(request);
@@ -231,7 +211,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await member(request);
         await memberSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, '', 0));
+        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
         return { success: true };
       });
 

@@ -3,23 +3,19 @@ import type { Context } from '../context.js';
 import { SESSION_MS, sessionMember } from '../domain/commands/session.js';
 import { safeEqual } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
+import { readCookie, sessionCookie } from '../http/sessions.js';
 import type { MemberAuth } from './routes.js';
 
 /** The member session cookie set by POST /api/session (src/chat/memberApi.ts). */
 export const MEMBER_COOKIE = 'cp_member';
 
 export function memberCookieOf(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === MEMBER_COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
+  return readCookie(request, MEMBER_COOKIE);
 }
 
 /** Sets the member session cookie exactly as POST /api/session does (HttpOnly, SameSite=Strict, Secure behind HTTPS). */
 export function setMemberCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  reply.header('set-cookie', `${MEMBER_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}${secure}`);
+  reply.header('set-cookie', sessionCookie(request, MEMBER_COOKIE, token, SESSION_MS / 1000));
 }
 
 /** Member sessions: the cookie names a live session of an active account; changes carry the CSRF token. */
