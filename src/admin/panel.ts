@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
+import { mediaPath } from '../presenters/media.js';
+import { groupSummary } from '../presenters/group.js';
 import { findInvitesOf } from '../db/repositories/account.js';
 import { findAppById, usageSince } from '../db/repositories/app.js';
 import { countSearchMembers, listGroupRoster, listGroupsWithCounts, listReports, namesOf, searchAuditEvents, searchMembers } from '../db/repositories/directory.js';
@@ -50,9 +52,7 @@ function publicBase(ctx: Context, request: FastifyRequest): string {
 
 /** A signed link to a stored picture (or its remote URL); null when there is none. */
 export function pictureUrl(ctx: Context, media: { id: string; source_url: string | null; file_name: string | null } | undefined): string | null {
-  if (!media) return null;
-  if (media.source_url) return media.source_url;
-  return media.file_name ? `/media/${media.id}/${ctx.secrets.sign(media.id)}/${media.file_name}` : null;
+  return media ? mediaPath(ctx.secrets, media) : null;
 }
 
 /** A person as the admin panel lists them. */
@@ -140,18 +140,7 @@ function groupFields(b: Body): GroupFields {
 }
 
 function groupView(g: GroupRow & { member_count?: number }) {
-  return {
-    id: g.id,
-    name: g.name,
-    description: g.description,
-    privacy: g.privacy,
-    join_setting: g.join_setting,
-    post_permissions: g.post_permissions,
-    archived: g.archived === 1,
-    member_count: g.member_count,
-    created_time: iso(g.created_time),
-    updated_time: iso(g.updated_time),
-  };
+  return { ...groupSummary(g), created_time: iso(g.created_time), updated_time: iso(g.updated_time) };
 }
 
 /** Epoch ms from an ISO time or a number; undefined when absent. */

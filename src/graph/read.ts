@@ -109,7 +109,7 @@ export async function listEdge(req: GraphRequest, extra: Record<string, string> 
 }
 
 /** The request's parameters that paging links keep (scalars only; uploads and nested values are dropped). */
-function stringParams(req: GraphRequest): Record<string, string> {
+export function stringParams(req: GraphRequest): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.params.values)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);

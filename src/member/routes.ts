@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
+import { groupSummary } from '../presenters/group.js';
 import { findInviteByHash } from '../db/repositories/account.js';
 import { findCommentById } from '../db/repositories/comment.js';
 import { listGroupRoster, listMemberHomeFeed, listReports, listVisibleGroups, searchMembers, searchPages } from '../db/repositories/directory.js';
@@ -43,14 +44,7 @@ function optionalString(b: Body, name: string): string | undefined {
 function groupView(g: GroupRow & { member_count?: number }, role: GroupAccess['role']) {
   const access = { group: g, role };
   return {
-    id: g.id,
-    name: g.name,
-    description: g.description,
-    privacy: g.privacy,
-    join_setting: g.join_setting,
-    post_permissions: g.post_permissions,
-    archived: g.archived === 1,
-    member_count: g.member_count,
+    ...groupSummary(g),
     role,
     can_read: memberMay(access, 'read'),
     can_join: memberMay(access, 'join'),

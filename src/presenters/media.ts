@@ -3,10 +3,18 @@ import { graphTime } from '../graph/time.js';
 import { type ProfileRow, loadProfiles, profileType } from './profile.js';
 import type { NodeType, Presentation } from './types.js';
 
-/** The URL a photo is served at: its source URL, or a signed link to the stored file. */
-export function mediaUrl(p: Pick<Presentation, 'ctx' | 'publicBase'>, media: MediaRow): string {
+type Stored = Pick<MediaRow, 'id' | 'source_url' | 'file_name'>;
+
+/** Where a photo is served: its source URL, or the signed same-origin path of the stored file. */
+export function mediaPath(secrets: Presentation['ctx']['secrets'], media: Stored): string | null {
   if (media.source_url) return media.source_url;
-  return `${p.publicBase}/media/${media.id}/${p.ctx.secrets.sign(media.id)}/${media.file_name}`;
+  return media.file_name ? `/media/${media.id}/${secrets.sign(media.id)}/${media.file_name}` : null;
+}
+
+/** The absolute URL a photo is served at (Graph answers carry absolute links). */
+export function mediaUrl(p: Pick<Presentation, 'ctx' | 'publicBase'>, media: MediaRow): string {
+  const path = mediaPath(p.ctx.secrets, media) ?? '';
+  return media.source_url ? path : `${p.publicBase}${path}`;
 }
 
 export function silhouetteUrl(p: Pick<Presentation, 'publicBase'>): string {

@@ -1,3 +1,4 @@
+import { mediaPath } from './media.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
 import { type CommentRow, listCommentsOfMany } from '../db/repositories/comment.js';
@@ -25,8 +26,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The URL of a stored photo (signed, same origin) or of a photo attached by URL. */
 export function photoUrl(ctx: Context, media: Pick<MediaRow, 'id' | 'source_url' | 'file_name'>): string | null {
-  if (media.source_url) return media.source_url;
-  return media.file_name ? `/media/${media.id}/${ctx.secrets.sign(media.id)}/${media.file_name}` : null;
+  return mediaPath(ctx.secrets, media);
 }
 
 async function pictures(ctx: Context, ids: (string | null)[]): Promise<Map<string, MediaRow>> {

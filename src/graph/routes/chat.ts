@@ -25,7 +25,7 @@ import { authorizeBotGroupCreate, authorizeBotSend, authorizeBotThreadAdmin, aut
 import { authorize } from '../../policies/graph.js';
 import { direction } from '../../presenters/member.js';
 import { threadType } from '../../presenters/thread.js';
-import { listEdge, readNode } from '../read.js';
+import { listEdge, readNode, stringParams } from '../read.js';
 import { edgeQuery, pagingBlock, renderRows } from '../render.js';
 import { type GraphRequest, type GraphRoute, success } from '../request.js';
 
@@ -272,8 +272,7 @@ async function conversations(req: GraphRequest) {
   for (const s of states) authorizeThreadRead(req.actor, s, threadWireId(s.thread));
   const data = await renderRows(p, threadType, states, req.fields);
   const out: Record<string, unknown> = { data };
-  const params = Object.fromEntries(Object.entries(req.params.values).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const paging = pagingBlock(p, req.path, params, page, { position: (t: { updated_time: number; id: string }) => ({ sort: t.updated_time, id: t.id }) } as never, q.limit);
+  const paging = pagingBlock(p, req.path, stringParams(req), page, { position: (t: { updated_time: number; id: string }) => ({ sort: t.updated_time, id: t.id }) } as never, q.limit);
   if (paging) out.paging = paging;
   return out;
 }
