@@ -6,7 +6,7 @@ import type { GraphRoute } from './request.js';
 type Json = Record<string, unknown>;
 
 // Paths of the node types addressed by a keyword rather than an id.
-const KEYWORD_PATHS: Record<string, string> = { page: '/me', app: '/app', community: '/community', debug_token: '/debug_token' };
+export const KEYWORD_PATHS: Record<string, string> = { page: '/me', app: '/app', community: '/community', debug_token: '/debug_token' };
 
 const ref = (key: string) => ({ $ref: `#/components/schemas/${key}` });
 
