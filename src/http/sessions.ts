@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { safeEqual } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 
 /** The value of one cookie of a request. */
@@ -38,4 +39,22 @@ export function signInGuard() {
       throw error;
     }
   };
+}
+
+/**
+ * The one session check of the web JSON APIs: the cookie names a live session (loaded by
+ * `load`), and every change (anything but GET and HEAD) carries the session's CSRF token.
+ */
+export async function checkSession<S extends { csrfToken: string }>(
+  request: FastifyRequest,
+  cookieName: string,
+  load: (token: string) => Promise<S | undefined>,
+): Promise<{ token: string; session: S }> {
+  const token = readCookie(request, cookieName);
+  const session = token ? await load(token) : undefined;
+  if (!token || !session) throw new AppError('not_authenticated');
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !safeEqual(String(request.headers['x-csrf-token'] ?? ''), session.csrfToken)) {
+    throw new AppError('csrf_failed');
+  }
+  return { token, session };
 }
