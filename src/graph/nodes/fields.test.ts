@@ -84,6 +84,16 @@ for (const dialect of await dialects()) {
       assert.deepEqual(plain.json.data[0].from, { id: alice.id, name: 'Alice Anders', first_name: 'Alice' });
     });
 
+    test('Community: answers as a Group, group fields without a value left out', async () => {
+      const r = await g('community?fields=id,name,privacy,description,icon,cover,owner,member_count,archived,is_community,purpose');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.is_community, true);
+      assert.equal(r.json.archived, false);
+      assert.equal(typeof r.json.member_count, 'number');
+      assert.ok(r.json.member_count >= 2, r.text);
+      for (const missing of ['description', 'cover', 'owner', 'purpose']) assert.ok(!(missing in r.json), missing);
+    });
+
     test('Photo: height and width read from the stored image, images with sizes, DELETE /{photo-id}', async () => {
       const form = new FormData();
       form.append('source', new Blob([PNG_3x2], { type: 'image/png' }), 'p.png');

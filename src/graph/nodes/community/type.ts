@@ -10,6 +10,7 @@ import { direction, scopeIds } from '../shared.js';
 export type CommunityRow = CommunityTable;
 
 const ACTIVE = ['provisioned', 'invited', 'claimed'] as const;
+const absent = { kind: 'scalar' as const, get: () => undefined };
 
 // There is one community: a nested list reads once and serves every parent.
 function memberList(action: GraphAction, filter: (q: EdgeQuery) => MemberListFilter, params?: readonly string[]): EdgeSpec<CommunityRow, MemberView> {
@@ -60,6 +61,26 @@ export const communityType: NodeType<CommunityRow> = {
     is_workplace_default: { kind: 'scalar', get: () => true },
     created_time: { kind: 'scalar', get: (c) => graphTime(c.created_time) },
     updated_time: { kind: 'scalar', get: (c) => graphTime(c.created_time) },
+    // The community answers as a Group: the group fields it has no value for are left out.
+    icon: { kind: 'scalar', get: (_c, p) => `${p.publicBase}/media/group-icon.svg` },
+    permalink_url: { kind: 'scalar', get: (_c, p) => `${p.publicBase}/` },
+    archived: { kind: 'scalar', get: () => false },
+    is_official_group: { kind: 'scalar', get: () => false },
+    post_requires_admin_approval: { kind: 'scalar', get: () => false },
+    member_count: {
+      kind: 'batch',
+      load: async (p, communities) => {
+        const n = await countMembers(p.ctx.db, { states: ACTIVE });
+        return communities.map(() => n);
+      },
+    },
+    description: absent,
+    cover: absent,
+    cover_url: absent,
+    owner: absent,
+    purpose: absent,
+    post_permissions: absent,
+    join_setting: absent,
   },
   edges: {
     groups: {
