@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { AccountCondition, AccountField, Condition, ListRequest } from '../../domain/accountQuery.js';
-import { type ColumnSpec, compileCondition, orderParts } from '../condition.js';
+import type { AccountCondition, AccountField, Condition, ListPosition, ListRequest } from '../../domain/accountQuery.js';
+import { type ColumnSpec, compileCondition, selectPage } from '../condition.js';
 import type { Db } from '../database.js';
 import type { AccountInviteTable, MailOutboxTable, MemberEmailTable } from '../schema.js';
 import type { MemberRow } from './member.js';
@@ -8,6 +8,8 @@ import type { MemberRow } from './member.js';
 export type InviteRow = AccountInviteTable;
 export type MailRow = MailOutboxTable;
 export type MemberEmailRow = MemberEmailTable;
+/** A listed account; in a sorted list with the value it was sorted by. */
+export type ListedAccount = MemberRow & { sort_key?: ListPosition['sortKey'] };
 
 const m = (column: string) => sql.ref(`member.${column}`);
 
@@ -72,14 +74,11 @@ export function accountWhere(condition: AccountCondition) {
 }
 
 /** One page of accounts matching a condition, in the requested order (default: creation, via id). */
-export async function listAccounts(db: Db, condition: AccountCondition | undefined, request: ListRequest<AccountField>): Promise<MemberRow[]> {
+export async function listAccounts(db: Db, condition: AccountCondition | undefined, request: ListRequest<AccountField>): Promise<ListedAccount[]> {
   let q = db.selectFrom('member').selectAll('member');
   if (condition) q = q.where(accountWhere(condition));
-  const keyset = request.afterId !== undefined && !request.sort;
-  if (keyset) q = q.where(sql<boolean>`${m('id')} > ${request.afterId}`);
-  const parts = orderParts(request.sort ? accountColumns[request.sort.field] : undefined, request.sort?.descending ?? false, m('id'));
-  for (const part of parts) q = q.orderBy(part as never);
-  return q.limit(request.limit).offset(keyset ? 0 : request.offset).execute() as Promise<MemberRow[]>;
+  const spec = request.sort ? accountColumns[request.sort.field] : undefined;
+  return selectPage(q, m('id'), spec, request.sort?.descending ?? false, request) as Promise<ListedAccount[]>;
 }
 
 export async function countAccounts(db: Db, condition: AccountCondition | undefined): Promise<number> {
