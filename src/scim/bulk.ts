@@ -73,10 +73,11 @@ function operationsOf(body: Json): { operations: Operation[]; failOnErrors: numb
   const operations = list.map((raw, index): Operation => {
     const o = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.fromEntries(Object.entries(raw as Json).map(([k, v]) => [k.toLowerCase(), v])) : {};
     const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+    const path = text(o.path) ?? '';
     const refs = new Set<string>();
-    collectRefs(o.path, refs);
+    collectRefs(path.split('/'), refs);
     collectRefs(o.data, refs);
-    return { index, method: (text(o.method) ?? '').toUpperCase(), bulkId: text(o.bulkid), version: text(o.version), path: text(o.path) ?? '', data: o.data, refs };
+    return { index, method: (text(o.method) ?? '').toUpperCase(), bulkId: text(o.bulkid), version: text(o.version), path, data: o.data, refs };
   });
   return { operations, failOnErrors: fail === undefined || fail === null ? undefined : Number(fail) };
 }
@@ -94,8 +95,7 @@ async function run(call: ScimCall, router: BulkRouter, op: Operation, ids: Map<s
   try {
     if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(op.method)) throw new AppError('invalid_syntax', `(#100) Operations[${op.index}].method must be POST, PUT, PATCH or DELETE`);
     if (op.method === 'POST' && !op.bulkId) throw new AppError('invalid_syntax', `(#100) Operations[${op.index}] (POST) needs a bulkId`);
-    const path = String(resolveRefs(op.path, ids));
-    const segments = path.split('?')[0].split('/').filter(Boolean);
+    const segments = (resolveRefs(op.path.split('?')[0].split('/'), ids) as string[]).filter(Boolean);
     const [resource = '', id, ...extra] = segments;
     const handler = extra.length ? undefined : router(op.method, resource.toLowerCase(), id);
     if (!handler || (op.method === 'POST') !== (id === undefined)) throw new AppError('invalid_syntax', `(#100) Operations[${op.index}]: no ${op.method} on "${op.path}" (paths are /Users, /Users/{id}, /Groups, /Groups/{id})`);
@@ -135,7 +135,7 @@ export async function bulkRequest(call: ScimCall, router: BulkRouter): Promise<S
   const outcomes: Outcome[] = [];
   let errors = 0;
   let pending = operations;
-  const conflict = (op: Operation, detail: string) => errorOutcome(op, new AppError('conflict', `(#100) Operations[${op.index}]: ${detail}`), call);
+  const conflict = (op: Operation, detail: string) => errorOutcome(op, new AppError('unresolved_reference', `(#100) Operations[${op.index}]: ${detail}`), call);
   while (pending.length && !(failOnErrors !== undefined && errors >= failOnErrors)) {
     const waiting: Operation[] = [];
     let progressed = false;
