@@ -105,7 +105,8 @@ export async function findIdentifierHolders(
     const v = keys.userNameLower;
     await probe('userName', sql<boolean>`(${m('user_name_lower')} = ${v} or ${m('email_lower')} = ${v})`);
   }
-  if (keys.emailLower) {
+  // The login email is usually the userName itself: then the first probe covered it.
+  if (keys.emailLower && keys.emailLower !== keys.userNameLower) {
     const v = keys.emailLower;
     await probe('email', sql<boolean>`(${m('email_lower')} = ${v} or ${m('user_name_lower')} = ${v})`);
   }
