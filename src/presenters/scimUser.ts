@@ -36,11 +36,14 @@ function compact(object: Record<string, unknown>): Record<string, unknown> | und
 
 const text = (v: string | null | undefined) => (v === null || v === '' ? undefined : v);
 
-/** User resources for members, loading managers and invitations for all of them at once. */
-export async function presentScimUsers(p: ScimPresentation, members: readonly MemberRow[]): Promise<Record<string, unknown>[]> {
+/**
+ * User resources for members, loading managers, invitations and group memberships for all of
+ * them at once; `groups: false` skips the memberships (an account just created has none).
+ */
+export async function presentScimUsers(p: ScimPresentation, members: readonly MemberRow[], options: { groups: boolean } = { groups: true }): Promise<Record<string, unknown>[]> {
   const managerIds = members.map((m) => m.manager_id).filter((id): id is string => !!id);
   const invitedIds = members.filter((m) => m.state === 'invited').map((m) => m.id);
-  const [managers, invites, memberships] = await Promise.all([findMembersByIds(p.db, managerIds), findInvitesOf(p.db, invitedIds), listSetsOfMembers(p.db, members.map((m) => m.id))]);
+  const [managers, invites, memberships] = await Promise.all([findMembersByIds(p.db, managerIds), findInvitesOf(p.db, invitedIds), options.groups ? listSetsOfMembers(p.db, members.map((m) => m.id)) : []]);
   const groupsOf = new Map<string, Record<string, unknown>[]>();
   for (const g of memberships) {
     const entry = p.flavour === '2.0' ? { value: g.set_id, $ref: `${p.base}/Groups/${g.set_id}`, display: g.display_name, type: 'direct' } : { value: g.set_id, display: g.display_name };

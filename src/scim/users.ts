@@ -49,7 +49,7 @@ function requireUserName(call: ScimCall, fields: AccountFields): AccountFields {
 }
 
 async function one(call: ScimCall, member: MemberRow, status: number): Promise<ScimReply> {
-  const [resource] = await presentScimUsers(presentation(call), [member]);
+  const [resource] = await presentScimUsers(presentation(call), [member], { groups: status !== 201 });
   const meta = resource.meta as { location: string; version: string };
   const headers: Record<string, string> = { etag: meta.version };
   if (status === 201) headers.location = meta.location;

@@ -244,6 +244,20 @@ for (const dialect of await dialects()) {
       assert.deepEqual(r.json.emails, [{ type: 'work', value: 'entra@example.com' }]);
     });
 
+    test('RFC 7644 §3.5.2: PATCH and filters as Okta sends them — emails[primary eq true], path-less replace with the echoed id', async () => {
+      const u = await v2.post('/Users', { schemas: [CORE], userName: `${unique('okta')}@example.com`, emails: [{ value: 'old@example.com', type: 'work', primary: true }] });
+      const r = await v2.ops(`/Users/${u.json.id}`, [{ op: 'replace', path: 'emails[primary eq true].value', value: 'new@example.com' }]);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json.emails, [{ value: 'new@example.com', type: 'work', primary: true }]);
+      const found = await v2.get(q(`emails[primary eq true and value eq "NEW@example.com"] and userName eq "${u.json.userName}"`));
+      assert.equal(found.json.totalResults, 1, found.text);
+      const off = await v2.ops(`/Users/${u.json.id}`, [{ op: 'replace', value: { id: u.json.id, active: false } }]);
+      assert.equal(off.json.active, false, off.text);
+      const g = await v2.post('/Groups', { schemas: [GROUP], displayName: unique('Okta group') });
+      const renamed = await v2.ops(`/Groups/${g.json.id}`, [{ op: 'replace', value: { id: g.json.id, displayName: 'Okta renamed' } }]);
+      assert.equal(renamed.json.displayName, 'Okta renamed', renamed.text);
+    });
+
     test('RFC 7644 §3.6: DELETE answers 204 without a body, then the resource is 404', async () => {
       const u = await v2.post('/Users', { schemas: [CORE], userName: unique('gone') });
       const d = await v2.delete(`/Users/${u.json.id}`);

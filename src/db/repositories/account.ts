@@ -124,8 +124,9 @@ export async function updateAccount(db: Db, id: string, changes: Partial<MemberR
   if (Object.keys(changes).length) await db.updateTable('member').set(changes).where('id', '=', id).execute();
 }
 
-export async function replaceMemberEmails(db: Db, memberId: string, rows: readonly Omit<MemberEmailRow, 'member_id'>[]): Promise<void> {
-  await db.deleteFrom('member_email').where('member_id', '=', memberId).execute();
+/** Replaces a member's email rows; `fresh` (a member just inserted) has none to delete. */
+export async function replaceMemberEmails(db: Db, memberId: string, rows: readonly Omit<MemberEmailRow, 'member_id'>[], fresh = false): Promise<void> {
+  if (!fresh) await db.deleteFrom('member_email').where('member_id', '=', memberId).execute();
   if (rows.length) await db.insertInto('member_email').values(rows.map((r) => ({ ...r, member_id: memberId }))).execute();
 }
 

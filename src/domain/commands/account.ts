@@ -488,7 +488,7 @@ export async function userProvisioner(w: Write, f: AccountFields, options: Accou
     await checkIdentifiers(trx, plan.columns, rules);
     throw new AppError('conflict', '(#100) An account with this userName or email was created at the same time');
   }
-  if (plan.emails?.length) await replaceMemberEmails(trx, row.id, emailRows(plan.emails));
+  if (plan.emails?.length) await replaceMemberEmails(trx, row.id, emailRows(plan.emails), true);
   if (plan.photoUrl) {
     const picture = await setPicture(ctx, trx, row, plan.photoUrl);
     await updateAccount(trx, row.id, picture);
