@@ -4,7 +4,8 @@
 // framework, no query builder, no filter parser, no policies, no presenters. Run as its own process:
 //   PORT=… FLOOR_SQLITE_FILE=… node --import tsx bench/scimFloor.ts
 // It serves only what the benchmark sends:
-//   POST  /scim/v2/Users          {userName, externalId, name{givenName,familyName}, emails[…]}
+//   POST  /scim/v2/Users          {userName, externalId, name{givenName,familyName}, emails[…]}: the
+//         uniqueness probe, then member, object index, member_email and audit_event rows in one transaction
 //   GET   /scim/v2/Users?filter=userName eq "…"
 //   PATCH /scim/v2/Users/{id}     one replace of the enterprise manager
 // and GET /healthz.
@@ -45,6 +46,7 @@ interface Store {
 
 const MEMBER_COLUMNS = ['id', 'email', 'email_lower', 'user_name', 'user_name_lower', 'external_id', 'first_name', 'last_name', 'name', 'emails_json', 'state', 'is_frontline', 'is_admin', 'created_time', 'updated_time'];
 const INSERT_MEMBER = `insert into member (${MEMBER_COLUMNS.join(', ')}) values (${MEMBER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) on conflict do nothing`;
+const INSERT_OBJECT = "insert into object (id, type) values ($1, 'member')";
 const INSERT_EMAIL = 'insert into member_email (member_id, position, value, value_lower, type, is_primary) values ($1, 0, $2, $3, $4, 1)';
 const INSERT_AUDIT = `insert into audit_event (id, time, actor_type, actor_id, action, target_type, target_id, old_value, new_value) values ($1, $2, 'integration', $3, $4, 'member', $5, $6, $7)`;
 const HOLDER = 'select id from member where user_name_lower = $1 or email_lower = $2 limit 1';
@@ -63,10 +65,11 @@ function sqliteStore(file: string): Store {
   db.pragma('cache_size = -64000');
   const sqlite = (text: string) => text.replace(/\$\d+/g, '?');
   const prepare = (text: string) => db.prepare(sqlite(text));
-  const [app, holder, insertMember, insertEmail, insertAudit, byUserName, byId, setManager] = [APP, HOLDER, INSERT_MEMBER, INSERT_EMAIL, INSERT_AUDIT, BY_USER_NAME, BY_ID, SET_MANAGER].map(prepare);
+  const [app, holder, insertMember, insertObject, insertEmail, insertAudit, byUserName, byId, setManager] = [APP, HOLDER, INSERT_MEMBER, INSERT_OBJECT, INSERT_EMAIL, INSERT_AUDIT, BY_USER_NAME, BY_ID, SET_MANAGER].map(prepare);
   const create = db.transaction((row: MemberRow, audit: { id: string; actorId: string; newValue: string }) => {
     if (holder.get(row.user_name?.toLowerCase(), row.email?.toLowerCase())) return 'taken' as const;
     if (insertMember.run(...memberValues(row)).changes === 0) return 'taken' as const;
+    insertObject.run(row.id);
     if (row.email) insertEmail.run(row.id, row.email, row.email.toLowerCase(), 'work');
     insertAudit.run(audit.id, row.created_time, audit.actorId, 'account.provisioned', row.id, null, audit.newValue);
     return 'created' as const;
@@ -109,6 +112,7 @@ function pgStore(url: string): Store {
       inTransaction(async (c) => {
         if ((await c.query({ name: 'holder', text: HOLDER, values: [row.user_name?.toLowerCase(), row.email?.toLowerCase()] })).rowCount) return 'taken';
         if ((await c.query({ name: 'member', text: INSERT_MEMBER, values: memberValues(row) })).rowCount === 0) return 'taken';
+        await c.query({ name: 'object', text: INSERT_OBJECT, values: [row.id] });
         if (row.email) await c.query({ name: 'email', text: INSERT_EMAIL, values: [row.id, row.email, row.email.toLowerCase(), 'work'] });
         await c.query({ name: 'audit', text: INSERT_AUDIT, values: [audit.id, row.created_time, audit.actorId, 'account.provisioned', row.id, null, audit.newValue] });
         return 'created';
