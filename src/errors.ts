@@ -28,6 +28,7 @@ export const errorCatalogue = {
   mutability: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The attribute is read-only' },
   precondition_failed: { status: 412, code: 100, type: 'OAuthException', message: '(#100) The resource does not match the precondition' },
   deactivation_limit: { status: 409, code: 368, type: 'OAuthException', message: '(#368) The integration reached its hourly deactivation limit' },
+  unresolved_reference: { status: 409, code: 100, type: 'OAuthException', message: '(#100) A bulkId reference cannot be resolved' },
   internal: { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
 } as const;
 

@@ -3,6 +3,7 @@ import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
 import { objectIndexMigration } from './migrations/0004_object_index.js';
+import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_accounts': accountsMigration,
   '0003_webhooks_chat': webhooksChatMigration,
   '0004_object_index': objectIndexMigration,
+  '0005_scim_rfc': scimRfcMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
