@@ -3,6 +3,7 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminApi } from './admin/routes.js';
+import { registerHookRoutes } from './automation/routes.js';
 import type { Context } from './context.js';
 import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
@@ -231,6 +232,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
+  await registerHookRoutes(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
