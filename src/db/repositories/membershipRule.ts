@@ -45,8 +45,8 @@ export async function removeRuleMembership(db: Db, groupId: string, memberId: st
 }
 
 /**
- * Takes the named job's lease until `until` when it is free or expired (compare-and-set), so
- * among processes sharing the database one runs the job. False when another holds it.
+ * Takes the named job's turn until `until` when the previous turn is over (compare-and-set), so
+ * among processes sharing the database one runs the job per period. False when it is not due.
  */
 export async function takeJobLease(db: Db, name: string, owner: string, now: number, until: number): Promise<boolean> {
   await db.insertInto('job_lease').values({ name, owner: null, until: 0, last_run_time: null } satisfies JobLeaseTable).onConflict((oc) => oc.column('name').doNothing()).execute();
@@ -54,7 +54,7 @@ export async function takeJobLease(db: Db, name: string, owner: string, now: num
     .updateTable('job_lease')
     .set({ owner, until })
     .where('name', '=', name)
-    .where((eb) => eb.or([eb('until', '<', now), eb('owner', '=', owner)]))
+    .where('until', '<=', now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -65,4 +65,19 @@ export async function finishJob(db: Db, name: string, owner: string, time: numbe
 
 export async function findJobLease(db: Db, name: string): Promise<JobLeaseTable | undefined> {
   return db.selectFrom('job_lease').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/** Every member not deactivated: what rules are evaluated over. */
+export async function activeMembers(db: Db) {
+  return db.selectFrom('member').selectAll().where('state', '!=', 'deactivated').execute();
+}
+
+export async function membersByIds(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('member').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+}
+
+/** A group's memberships, every role. */
+export async function membershipsOf(db: Db, groupId: string) {
+  return db.selectFrom('group_member').selectAll().where('group_id', '=', groupId).execute();
 }
