@@ -20,6 +20,7 @@ import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } 
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { findMemberById } from '../db/repositories/member.js';
 import { registerWebhookAdminApi } from './webhooks.js';
+import { registerAutomationAdminApi } from './automation.js';
 import { PICTURE_BODY_LIMIT, pictureParam, registerAdminPanelRoutes } from './panel.js';
 
 const COOKIE = 'cp_session';
@@ -107,6 +108,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
       });
 
       await registerWebhookAdminApi(api, ctx, { admin, write });
+      await registerAutomationAdminApi(api, ctx, { admin, write });
       await registerAdminPanelRoutes(api, { ctx, admin });
 
       api.get('/permissions', async (request) => {

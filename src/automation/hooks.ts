@@ -62,7 +62,7 @@ function answer(name: SlackAnswer, retryAfter?: number): HookAnswer {
   return { status: new SlackRefusal(name).status, body: name, ...(retryAfter ? { retryAfter } : {}) };
 }
 
-async function render(ctx: Context, hook: IncomingHookRow, request: HookRequest, previous: (key: string) => Promise<Alert[]>): Promise<Rendered | null> {
+async function render(ctx: Context, hook: IncomingHookRow, request: Omit<HookRequest, 'key'>, previous: (key: string) => Promise<Alert[]>): Promise<Rendered | null> {
   const raw = request.body.toString('utf8');
   const options = { allowBroadcast: hook.allow_broadcast === 1 };
   switch (hook.source) {
@@ -167,6 +167,11 @@ async function targetGone(ctx: Context, hook: IncomingHookRow): Promise<boolean>
 export async function receiveHook(ctx: Context, request: HookRequest): Promise<HookAnswer> {
   const hook = request.key ? await findHookByKeyHash(ctx.db, sha256Hex(request.key)) : undefined;
   if (!hook || hook.revoked_time) return answer('no_service');
+  return deliverToHook(ctx, hook, request);
+}
+
+/** Runs a request against a known hook (the URL's, or an admin's test-send); logs it. */
+export async function deliverToHook(ctx: Context, hook: IncomingHookRow, request: Omit<HookRequest, 'key'>): Promise<HookAnswer> {
   const now = ctx.clock.now();
   const log = async (status: number, body: SlackAnswer, rendered?: Rendered | null, objectId?: string) => {
     await ctx.db.transaction().execute(async (trx) => {
