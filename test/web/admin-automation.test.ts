@@ -67,11 +67,12 @@ describe('admin panel Automation section in the browser (sqlite)', { timeout: 18
     await screenshot(admin, 'admin-automation-hooks');
     await admin.getByRole('link', { name: 'Deploy notices' }).click();
     await admin.getByRole('heading', { name: 'Deploy notices' }).waitFor();
-    await admin.getByText('Deployed **api v2.3** to production', { exact: false }).waitFor();
+    await admin.locator('.rendered strong', { hasText: 'api v2.3' }).waitFor();
+    await admin.locator('.rendered', { hasText: 'passed: 412' }).waitFor();
     await admin.getByLabel('Test message').fill('Hello from the *test* button');
     await admin.getByRole('button', { name: 'Send test' }).click();
     await admin.getByText('Test message posted').waitFor();
-    await admin.getByText('Hello from the **test** button').waitFor();
+    await admin.locator('.rendered strong', { hasText: /^test$/ }).waitFor();
     await screenshot(admin, 'admin-automation-hook');
     const posts = await ts.ctx.db.selectFrom('post').select('message').orderBy('created_time').execute();
     assert.deepEqual(

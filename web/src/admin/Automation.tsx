@@ -1,5 +1,6 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { ApiError, call, del, get, patch, post } from '../shared/api';
+import { Message } from '../shared/markdown';
 import { Link, useLocation } from '../shared/router';
 import { copyText, ErrorNote, Field, Loading, Time, toast, useLoad } from '../shared/ui';
 import type { IntegrationView } from './types';
@@ -379,10 +380,15 @@ export function HookDetail({ id }: { id: string }) {
                   {d.event && <code>{d.event}</code>}
                   <Time value={d.time} />
                 </div>
-                {d.rendered && <pre className="rendered">{d.rendered}</pre>}
+                {d.rendered && (
+                  <div className="rendered">
+                    <Message text={d.rendered} markdown />
+                  </div>
+                )}
                 <details>
-                  <summary>Request body</summary>
+                  <summary>Request body{d.rendered ? ' and Markdown' : ''}</summary>
                   <pre>{d.request}</pre>
+                  {d.rendered && <pre>{d.rendered}</pre>}
                 </details>
               </li>
             ))}
@@ -648,7 +654,7 @@ function RulesPanel() {
         {preview && (
           <section aria-label="Preview" className="stack">
             <p>
-              {preview.matching} people match; the group has {preview.group_size} members.
+              {preview.matching === 1 ? '1 person matches' : `${preview.matching} people match`}; the group has {preview.group_size} {preview.group_size === 1 ? 'member' : 'members'}.
             </p>
             {preview.guard.refused && (
               <div className="error" role="alert">
