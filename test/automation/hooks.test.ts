@@ -6,6 +6,7 @@ import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
 import { hookCreator, hookKeyRotator, hookPath, hookRevoker } from '../../src/domain/commands/incomingHook.js';
 import { groupCreator, groupUpdater } from '../../src/domain/commands/group.js';
+import { groupThreadCreator } from '../../src/domain/commands/chat.js';
 import { GITHUB_RENDERED, renderGithubEvent } from '../../src/automation/github.js';
 
 type Example = Record<string, unknown> & { commits?: { id: string }[]; ref?: string };
@@ -119,6 +120,18 @@ for (const dialect of await dialects()) {
       assert.equal(reply.text, 'ok');
       const comments = await http('GET', `${ts.graph}/${overridden.id}/comments?fields=message,from{name}`, { token });
       assert.deepEqual(comments.json.data.map((c: { message: string }) => c.message), ['a reply']);
+    });
+
+    test('a hook for a group chat thread joins the thread and sends its messages there', async () => {
+      const a = await ts.member({ email: 'ana@example.com', name: 'Ana' });
+      const b = await ts.member({ email: 'bo@example.com', name: 'Bo' });
+      const state = await ts.write((w) => groupThreadCreator(w, { id: a.id, type: 'member', name: 'Ana' }, [{ id: b.id, type: 'member', name: 'Bo' }], 'On call'));
+      const { key, hook } = await ts.write((w) => hookCreator(w, { target: `t_${state.thread.id}`, name: 'Pager' }));
+      assert.equal((await http('POST', ts.base + hookPath(key), { json: { text: 'Disk *full* on db-1' } })).text, 'ok');
+      const messages = await ts.ctx.db.selectFrom('chat_message').selectAll().where('thread_id', '=', state.thread.id).where('source', '=', 'message').execute();
+      assert.deepEqual(messages.map((m) => [m.sender_id, m.text]), [[hook.page_id, 'Disk **full** on db-1']]);
+      const oneToOne = await ts.ctx.db.selectFrom('chat_thread').select('id').where('kind', '=', 'one_to_one').executeTakeFirst();
+      if (oneToOne) await assert.rejects(ts.write((w) => hookCreator(w, { target: `t_${oneToOne.id}` })), /group chat threads/);
     });
 
     test('GitHub: X-Hub-Signature-256 is checked; every example of the rendered events renders', async () => {
