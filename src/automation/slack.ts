@@ -137,7 +137,7 @@ function angle(inner: string, options: RenderOptions): string {
   }
   const url = safeUrl(unescapeEntities(target));
   if (!url) return escapeMarkdown(unescapeEntities(label ?? target));
-  if (label === undefined) return `<${url}>`;
+  if (label === undefined) return `[${escapeMarkdown(url)}](${url})`;
   return `[${escapeMarkdown(label)}](${url})`;
 }
 
@@ -161,7 +161,7 @@ function convertProse(text: string, options: RenderOptions, formatted: boolean):
 }
 
 function prose(text: string, formatted: boolean): string {
-  const plain = unescapeEntities(text).replace(/@\[/g, '@\\[').replace(/</g, '&lt;');
+  const plain = unescapeEntities(text).replace(/@\[/g, '@\\[').replace(/</g, '\\<');
   return formatted ? emphasis(plain) : plain.replace(/[*_~`]/g, (c) => `\\${c}`);
 }
 
