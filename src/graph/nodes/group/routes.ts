@@ -1,30 +1,25 @@
-import { groupUpdater } from '../../domain/commands/group.js';
-import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../domain/commands/groupMembership.js';
-import { photoUploader } from '../../domain/commands/media.js';
-import { postCreator, postWireId } from '../../domain/commands/post.js';
-import { findMemberByEmail, findMemberById } from '../../db/repositories/member.js';
-import type { GroupRow } from '../../db/repositories/group.js';
-import { invalidParameter } from '../../errors.js';
-import { authorize } from '../../policies/graph.js';
-import { listEdge, readNode } from '../read.js';
-import { type GraphRequest, type GraphRoute, success } from '../request.js';
-import { groupSettings } from './community.js';
-import { postInput } from './posts.js';
+import { groupUpdater } from '../../../domain/commands/group.js';
+import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../../domain/commands/groupMembership.js';
+import { photoUploader } from '../../../domain/commands/media.js';
+import { postCreator, postWireId } from '../../../domain/commands/post.js';
+import { findMemberByEmail, findMemberById } from '../../../db/repositories/member.js';
+import { invalidParameter } from '../../../errors.js';
+import { authorize } from '../../../policies/graph.js';
+import type { NodeRoute, ParamDoc } from '../../registry.js';
+import { type GraphRequest, success } from '../../request.js';
+import { postInput, postParams } from '../post/input.js';
+import type { GroupNode } from './node.js';
+import { groupSettingParams, groupSettings } from './settings.js';
 
-function groupOf(req: GraphRequest): GroupRow {
-  if (req.node.type !== 'group') throw new Error('group route on another node');
-  return req.node.row;
-}
-
-async function updateGroup(req: GraphRequest) {
-  const group = groupOf(req);
+async function updateGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
   authorize(req.actor, 'group.update', { groupId: group.id, id: req.segment, method: 'post' });
   await req.write((w) => groupUpdater(w, group, groupSettings(req.params)));
   return success;
 }
 
 /** The member a membership call names: `member=`, `uid=`, `email=` or the path's third segment. */
-async function targetMember(req: GraphRequest): Promise<string> {
+async function targetMember(req: GraphRequest<GroupNode>): Promise<string> {
   const id = req.subId ?? req.params.string('member') ?? req.params.string('uid') ?? req.params.string('user') ?? req.params.string('id');
   const email = req.params.string('email');
   if (id && email) throw invalidParameter('Give either member or email, not both');
@@ -42,16 +37,16 @@ async function targetMember(req: GraphRequest): Promise<string> {
 
 const roleOf = (edge: string | undefined) => (edge === 'admins' ? 'admin' : edge === 'moderators' ? 'moderator' : 'member');
 
-async function addMember(req: GraphRequest) {
-  const group = groupOf(req);
+async function addMember(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
   authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'post' });
   const memberId = await targetMember(req);
   await req.write((w) => groupMemberAdder(w, group, memberId, roleOf(req.edge)));
   return success;
 }
 
-async function removeMember(req: GraphRequest) {
-  const group = groupOf(req);
+async function removeMember(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
   authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'delete' });
   const memberId = await targetMember(req);
   const role = roleOf(req.edge);
@@ -62,8 +57,8 @@ async function removeMember(req: GraphRequest) {
   return success;
 }
 
-async function postToGroup(req: GraphRequest) {
-  const group = groupOf(req);
+async function postToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
   authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
   if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
   const input = postInput(req);
@@ -71,8 +66,8 @@ async function postToGroup(req: GraphRequest) {
   return { id: postWireId(post) };
 }
 
-async function photoToGroup(req: GraphRequest) {
-  const group = groupOf(req);
+async function photoToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
   authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
   if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
   const file = req.params.file('source') ?? req.params.file('file');
@@ -85,16 +80,31 @@ async function photoToGroup(req: GraphRequest) {
   });
 }
 
-export const groupRoutes: GraphRoute[] = [
-  { node: 'group', edge: null, method: 'GET', handler: readNode },
-  { node: 'group', edge: null, method: 'POST', handler: updateGroup },
-  { node: 'group', edge: 'feed', method: 'POST', handler: postToGroup },
-  { node: 'group', edge: 'photos', method: 'POST', handler: photoToGroup },
-  { node: 'group', edge: 'members', method: 'POST', handler: addMember, subId: true },
-  { node: 'group', edge: 'members', method: 'DELETE', handler: removeMember, subId: true },
-  { node: 'group', edge: 'admins', method: 'POST', handler: addMember, subId: true },
-  { node: 'group', edge: 'admins', method: 'DELETE', handler: removeMember, subId: true },
-  { node: 'group', edge: 'moderators', method: 'POST', handler: addMember, subId: true },
-  { node: 'group', edge: 'moderators', method: 'DELETE', handler: removeMember, subId: true },
-  { node: 'group', edge: '*', method: 'GET', handler: (req) => listEdge(req) },
+const memberParams: readonly ParamDoc[] = [
+  { name: 'member', description: 'Member id (also uid, or the third path segment)' },
+  { name: 'email', description: 'Member email (needs read_user_email)' },
+];
+
+const membership = (edge: 'members' | 'admins' | 'moderators', what: string): NodeRoute<GroupNode>[] => [
+  { edge, method: 'POST', handler: addMember, subId: true, summary: `Add ${what}`, params: memberParams },
+  { edge, method: 'DELETE', handler: removeMember, subId: true, summary: `Remove ${what}`, params: memberParams },
+];
+
+export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
+  { edge: null, method: 'POST', handler: updateGroup, summary: 'Update group settings', params: groupSettingParams },
+  { edge: 'feed', method: 'POST', handler: postToGroup, summary: 'Post in the group', params: postParams },
+  {
+    edge: 'photos',
+    method: 'POST',
+    handler: photoToGroup,
+    summary: 'Post a photo in the group → {id, post_id}',
+    params: [
+      { name: 'url', description: 'Photo URL' },
+      { name: 'source', description: 'Uploaded file (multipart; also file)' },
+      { name: 'message', description: 'Caption (also caption)' },
+    ],
+  },
+  ...membership('members', 'a member (adding twice changes nothing)'),
+  ...membership('admins', 'the admin role'),
+  ...membership('moderators', 'the moderator role'),
 ];

@@ -1,17 +1,16 @@
-import { countComments, listComments, listCommentsOfMany } from '../db/repositories/comment.js';
-import { findGroupsByIds } from '../db/repositories/group.js';
-import { type MediaRow, mediaOfPosts } from '../db/repositories/media.js';
-import type { PostRow } from '../db/repositories/post.js';
-import { postWireId } from '../domain/commands/post.js';
-import { parseTags } from '../domain/mentions.js';
-import { graphTime } from '../graph/time.js';
-import { authorizeContent, type ContentTarget } from '../policies/graph.js';
-import { commentType } from './comment.js';
-import { mediaUrl } from './media.js';
-import { direction } from './member.js';
-import { loadProfiles, type ProfileRow, profileType } from './profile.js';
-import { reactionsEdge, seenEdge } from './reaction.js';
-import type { NodeType, Presentation } from './types.js';
+import { countComments, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
+import { findGroupsByIds } from '../../../db/repositories/group.js';
+import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
+import type { PostRow } from '../../../db/repositories/post.js';
+import { postWireId } from '../../../domain/commands/post.js';
+import { parseTags } from '../../../domain/mentions.js';
+import { authorizeContent, type ContentTarget } from '../../../policies/graph.js';
+import { mediaUrl } from '../../../presenters/media.js';
+import type { NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import { loadProfiles } from '../profile/type.js';
+import { reactionsEdge, seenEdge } from '../reactor/type.js';
+import { byParent, direction } from '../shared.js';
 
 export function postTarget(post: PostRow): ContentTarget {
   return {
@@ -117,21 +116,21 @@ export const postType: NodeType<PostRow> = {
     },
     from: {
       kind: 'ref',
-      target: () => profileType,
+      target: 'profile',
       key: (post) => post.author_id,
-      load: (p, ids) => loadProfiles(p, ids) as Promise<Map<string, ProfileRow>>,
+      load: loadProfiles,
     },
   },
   edges: {
     comments: {
-      target: () => commentType,
+      target: 'comment',
       authorize: readPost,
       defaultOrder: 'chronological',
       position: (c) => ({ sort: c.created_time, id: c.id }),
       page: (p, post, q) => listComments(p.ctx.db, post.id, { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
       many: async (p, posts, q) => {
         const rows = await listCommentsOfMany(p.ctx.db, posts.map((x) => x.id), { since: q.since, until: q.until }, direction(q, 'asc'), q.limit);
-        return posts.map((post) => rows.filter((r) => r.owner_id === post.id));
+        return byParent(posts.map((x) => x.id), rows, (r) => r.owner_id);
       },
       summary: async (p, posts, q) => {
         const counts = await countComments(p.ctx.db, posts.map((x) => x.id));
@@ -142,7 +141,7 @@ export const postType: NodeType<PostRow> = {
     reactions: reactionsEdge<PostRow>('reactions', (post) => post.id, readPost),
     seen: seenEdge<PostRow>((post) => post.id, readPost),
     attachments: {
-      target: () => attachmentType,
+      target: 'story_attachment',
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {

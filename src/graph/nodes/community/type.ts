@@ -1,25 +1,28 @@
-import type { CommunityTable } from '../db/schema.js';
-import { listGroups } from '../db/repositories/group.js';
-import { countMembers, listMembers } from '../db/repositories/member.js';
-import { graphTime } from '../graph/time.js';
-import { authorize } from '../policies/graph.js';
-import { groupType } from './group.js';
-import { direction, memberType, scopeIds } from './member.js';
-import type { EdgeQuery, EdgeSpec, NodeType } from './types.js';
-import type { MemberListFilter } from '../db/repositories/member.js';
-import type { GraphAction } from '../policies/graph.js';
-import type { MemberView } from './member.js';
+import type { CommunityTable } from '../../../db/schema.js';
+import { listGroups } from '../../../db/repositories/group.js';
+import { countMembers, listMembers, type MemberListFilter } from '../../../db/repositories/member.js';
+import { authorize, type GraphAction } from '../../../policies/graph.js';
+import type { EdgeQuery, EdgeSpec, NodeType } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import type { MemberView } from '../member/type.js';
+import { direction, scopeIds } from '../shared.js';
 
 export type CommunityRow = CommunityTable;
 
 const ACTIVE = ['provisioned', 'invited', 'claimed'] as const;
 
-function memberList(action: GraphAction, filter: (q: EdgeQuery) => MemberListFilter): EdgeSpec<CommunityRow, MemberView> {
+// There is one community: a nested list reads once and serves every parent.
+function memberList(action: GraphAction, filter: (q: EdgeQuery) => MemberListFilter, params?: readonly string[]): EdgeSpec<CommunityRow, MemberView> {
   return {
-    target: () => memberType,
+    target: 'member',
+    params,
     authorize: (p) => authorize(p.actor, action),
     position: (m) => ({ sort: m.name, id: m.id }),
     page: (p, _c, q) => listMembers(p.ctx.db, filter(q), { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
+    many: async (p, communities, q) => {
+      const { rows } = await listMembers(p.ctx.db, filter(q), { limit: q.limit + 1, order: direction(q, 'asc') });
+      return communities.map(() => rows);
+    },
     summary: async (p, communities, q) => {
       const n = await countMembers(p.ctx.db, filter(q));
       return communities.map(() => ({ total_count: n }));
@@ -60,13 +63,21 @@ export const communityType: NodeType<CommunityRow> = {
   },
   edges: {
     groups: {
-      target: () => groupType,
+      target: 'group',
       authorize: (p) => authorize(p.actor, 'community.groups.read'),
       position: (g) => ({ sort: g.created_time, id: g.id }),
       page: (p, _c, q) => listGroups(p.ctx.db, scopeIds(p), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, communities, q) => {
+        const { rows } = await listGroups(p.ctx.db, scopeIds(p), { limit: q.limit + 1, order: direction(q, 'desc') });
+        return communities.map(() => rows);
+      },
     },
-    members: memberList('community.members.read', (q) => ({ states: ACTIVE, externalIds: externalIdsOf(q.extra?.external_ids) })),
-    organization_members: memberList('community.organization_members.read', (q) => ({ states: ['1', 'true'].includes(q.extra?.inactive ?? '') ? ['deactivated'] : ACTIVE })),
+    members: memberList('community.members.read', (q) => ({ states: ACTIVE, externalIds: externalIdsOf(q.extra?.external_ids) }), ['external_ids']),
+    organization_members: memberList(
+      'community.organization_members.read',
+      (q) => ({ states: ['1', 'true'].includes(q.extra?.inactive ?? '') ? ['deactivated'] : ACTIVE }),
+      ['inactive'],
+    ),
     former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
   },

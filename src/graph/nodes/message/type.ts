@@ -1,11 +1,11 @@
-import type { Attachment } from '../chat/message.js';
-import { chatFileUrl } from '../chat/files.js';
-import { type ChatFileRow, type ChatMessageRow, findChatFilesByIds, participantsOf } from '../db/repositories/chat.js';
-import { messageWireId } from '../domain/commands/chat.js';
-import { graphTime } from '../graph/time.js';
-import { allowed } from '../policies/graph.js';
-import { loadProfiles, type ProfileRow, profileType } from './profile.js';
-import type { NodeType, Presentation } from './types.js';
+import type { Attachment } from '../../../chat/message.js';
+import { chatFileUrl } from '../../../chat/files.js';
+import { type ChatFileRow, type ChatMessageRow, findChatFilesByIds, participantsOf } from '../../../db/repositories/chat.js';
+import { messageWireId } from '../../../domain/commands/chat.js';
+import { allowed } from '../../../policies/graph.js';
+import type { NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import { loadProfiles, type ProfileRow } from '../profile/type.js';
 
 /** A media attachment of a message as Graph lists it (`/m_{id}/attachments`). */
 export interface AttachmentView {
@@ -39,7 +39,7 @@ export async function attachmentViews(p: Presentation, messages: ChatMessageRow[
   );
 }
 
-const attachmentType: NodeType<AttachmentView> = {
+export const messageAttachmentType: NodeType<AttachmentView> = {
   name: 'MessageAttachment',
   defaults: ['id', 'mime_type', 'name', 'size', 'file_url'],
   id: (a) => a.id,
@@ -68,9 +68,9 @@ export const chatMessageType: NodeType<ChatMessageRow> = {
     tags: { kind: 'scalar', get: (m) => ({ data: [{ name: m.source === 'system' ? 'system' : 'inbox' }] }) },
     from: {
       kind: 'ref',
-      target: () => profileType,
+      target: 'profile',
       key: (m) => m.sender_id,
-      load: (p, ids) => loadProfiles(p, ids) as Promise<Map<string, ProfileRow>>,
+      load: loadProfiles,
     },
     to: {
       kind: 'batch',
@@ -98,7 +98,7 @@ export const chatMessageType: NodeType<ChatMessageRow> = {
   },
   edges: {
     attachments: {
-      target: () => attachmentType,
+      target: 'message_attachment',
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, message) => ({ rows: (await attachmentViews(p, [message])).get(message.id) ?? [], hasNext: false, hasPrevious: false }),
       many: async (p, messages) => {

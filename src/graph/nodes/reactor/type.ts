@@ -1,10 +1,10 @@
-import { countReactions, listReactions, listReactionsOfMany, type ReactionFilter, reactionsOfActor, type ReactionRow } from '../db/repositories/reaction.js';
-import { countSeen, listSeen } from '../db/repositories/seen.js';
-import { authorOf } from '../domain/actor.js';
-import { graphTime } from '../graph/time.js';
-import { direction } from './member.js';
-import { loadProfiles, type ProfileRow, profileType } from './profile.js';
-import type { EdgeQuery, EdgeSpec, NodeType, Presentation } from './types.js';
+import { countReactions, listReactions, listReactionsOfMany, type ReactionFilter, reactionsOfActor, type ReactionRow } from '../../../db/repositories/reaction.js';
+import { countSeen, listSeen, listSeenOfMany } from '../../../db/repositories/seen.js';
+import { authorOf } from '../../../domain/actor.js';
+import type { EdgeQuery, EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import { loadProfiles, type ProfileRow, profileId, profileType } from '../profile/type.js';
+import { byParent, direction } from '../shared.js';
 
 /** A profile with what it did to an object: a reaction type, or the time it saw a post. */
 export type ReactorRow = { profile: ProfileRow; type?: string; time: number; seen?: boolean };
@@ -14,13 +14,13 @@ const profileFields = profileType.fields;
 export const reactorType: NodeType<ReactorRow> = {
   name: 'Profile',
   defaults: ['id', 'name'],
-  id: (r) => profileType.id(r.profile),
+  id: (r) => profileId(r.profile),
   fields: {
     ...Object.fromEntries(
       Object.entries(profileFields).map(([name, spec]) => {
         if (spec.kind === 'scalar') return [name, { ...spec, get: (r: ReactorRow, p: Presentation) => spec.get(r.profile, p) }];
         if (spec.kind === 'batch') return [name, { ...spec, load: (p: Presentation, rows: ReactorRow[]) => spec.load(p, rows.map((r) => r.profile)) }];
-        return [name, spec];
+        return [name, { ...spec, key: (r: ReactorRow) => spec.key(r.profile) }];
       }),
     ),
     type: { kind: 'scalar', get: (r) => r.type },
@@ -35,6 +35,7 @@ async function withProfiles(p: Presentation, rows: { actor_id: string; type?: st
 }
 
 const fromReaction = (r: ReactionRow) => ({ actor_id: r.actor_id, type: r.type, time: r.created_time });
+const fromSeen = (r: { member_id: string; seen_time: number }) => ({ actor_id: r.member_id, time: r.seen_time, seen: true });
 
 /**
  * The likes (only LIKE) or reactions (every type, `type` filters) of posts or comments.
@@ -43,9 +44,9 @@ const fromReaction = (r: ReactionRow) => ({ actor_id: r.actor_id, type: r.type, 
 export function reactionsEdge<Parent>(kind: 'likes' | 'reactions', idOf: (parent: Parent) => string, authorizeRead: (p: Presentation, parent: Parent) => void): EdgeSpec<Parent, ReactorRow> {
   const filterOf = (q: EdgeQuery): ReactionFilter => ({ type: kind === 'likes' ? 'LIKE' : q.type && q.type !== 'NONE' ? q.type : undefined, since: q.since, until: q.until });
   return {
-    target: () => reactorType,
+    target: 'reactor',
     authorize: authorizeRead,
-    position: (r) => ({ sort: r.time, id: profileType.id(r.profile) }),
+    position: (r) => ({ sort: r.time, id: profileId(r.profile) }),
     page: async (p, parent, q) => {
       const page = await listReactions(p.ctx.db, idOf(parent), filterOf(q), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before });
       return { ...page, rows: await withProfiles(p, page.rows.map(fromReaction)) };
@@ -79,12 +80,18 @@ export function reactionsEdge<Parent>(kind: 'likes' | 'reactions', idOf: (parent
 /** Who saw a post, and when. */
 export function seenEdge<Parent>(idOf: (parent: Parent) => string, authorizeRead: (p: Presentation, parent: Parent) => void): EdgeSpec<Parent, ReactorRow> {
   return {
-    target: () => reactorType,
+    target: 'reactor',
     authorize: authorizeRead,
-    position: (r) => ({ sort: r.time, id: profileType.id(r.profile) }),
+    position: (r) => ({ sort: r.time, id: profileId(r.profile) }),
     page: async (p, parent, q) => {
       const page = await listSeen(p.ctx.db, idOf(parent), { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before });
-      return { ...page, rows: await withProfiles(p, page.rows.map((r) => ({ actor_id: r.member_id, time: r.seen_time, seen: true }))) };
+      return { ...page, rows: await withProfiles(p, page.rows.map(fromSeen)) };
+    },
+    many: async (p, parents, q) => {
+      const rows = await listSeenOfMany(p.ctx.db, parents.map(idOf), { since: q.since, until: q.until }, direction(q, 'desc'), q.limit);
+      const profiles = await loadProfiles(p, rows.map((r) => r.member_id));
+      const lists = byParent(parents.map(idOf), rows, (r) => r.post_id);
+      return lists.map((list) => list.flatMap((r) => (profiles.has(r.member_id) ? [{ profile: profiles.get(r.member_id)!, time: r.seen_time, seen: true }] : [])));
     },
     summary: async (p, parents) => {
       const counts = await countSeen(p.ctx.db, parents.map(idOf));

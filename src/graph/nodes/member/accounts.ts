@@ -1,10 +1,12 @@
-import type { MemberRow } from '../../db/repositories/member.js';
-import { type AccountFields, accountDeleter, accountLogout, accountUpdater, userProvisioner, withAccountGuard } from '../../domain/commands/account.js';
-import { splitName } from '../../domain/commands/member.js';
-import { invalidParameter } from '../../errors.js';
-import { authorize } from '../../policies/graph.js';
-import type { Params } from '../params.js';
-import { type GraphRequest, type GraphRoute, success } from '../request.js';
+import { type AccountFields, accountDeleter, accountLogout, accountUpdater, userProvisioner, withAccountGuard } from '../../../domain/commands/account.js';
+import { splitName } from '../../../domain/commands/member.js';
+import { invalidParameter } from '../../../errors.js';
+import { authorize } from '../../../policies/graph.js';
+import type { Params } from '../../params.js';
+import type { NodeRoute, ParamDoc } from '../../registry.js';
+import { type GraphRequest, success } from '../../request.js';
+import type { CommunityNode } from '../community/node.js';
+import type { MemberNode } from './node.js';
 
 // Graph account management (reference §3.8): POST /community/accounts, POST /{id|email}
 // (profile fields, active, invited), DELETE /{id} (never-claimed accounts), POST /{id}/logout.
@@ -73,16 +75,11 @@ function accountFields(params: Params): AccountFields {
   };
 }
 
-const links = (req: GraphRequest) => ({ publicBase: req.presentation.publicBase });
-const guarded = <T>(req: GraphRequest, work: () => Promise<T>) => withAccountGuard(req.ctx, req.actor, work);
-
-function memberOf(req: GraphRequest): MemberRow {
-  if (req.node.type !== 'member') throw new Error('account route on another node');
-  return req.node.row;
-}
+const links = (req: GraphRequest<unknown>) => ({ publicBase: req.presentation.publicBase });
+const guarded = <T>(req: GraphRequest<unknown>, work: () => Promise<T>) => withAccountGuard(req.ctx, req.actor, work);
 
 /** POST /community/accounts (alias /company/accounts): `name`, and `email` or `external_id`. */
-async function createAccount(req: GraphRequest) {
+async function createAccount(req: GraphRequest<CommunityNode>) {
   authorize(req.actor, 'account.create');
   const fields = accountFields(req.params);
   if (!req.params.string('name')) throw invalidParameter('The parameter name is required');
@@ -92,8 +89,8 @@ async function createAccount(req: GraphRequest) {
 }
 
 /** POST /{id|email}: profile fields (manage_work_profile), `active` and `invited` (provision_user_accounts). */
-async function updateAccount(req: GraphRequest) {
-  const member = memberOf(req);
+async function updateAccount(req: GraphRequest<MemberNode>) {
+  const member = req.node.row;
   const fields = accountFields(req.params);
   if (PROFILE.some((p) => ![undefined, null, ''].includes(req.params.values[p] as never))) authorize(req.actor, 'account.update');
   if (fields.active !== undefined || fields.invited !== undefined) authorize(req.actor, 'account.activation');
@@ -102,24 +99,44 @@ async function updateAccount(req: GraphRequest) {
 }
 
 /** DELETE /{id}: only accounts never claimed; a claimed account answers 412 (deactivate it). */
-async function deleteAccount(req: GraphRequest) {
-  const member = memberOf(req);
+async function deleteAccount(req: GraphRequest<MemberNode>) {
+  const member = req.node.row;
   authorize(req.actor, 'account.delete');
   await req.write((w) => accountDeleter(w, member));
   return success;
 }
 
 /** POST /{id}/logout: ends every session of the member. */
-async function logout(req: GraphRequest) {
-  const member = memberOf(req);
+async function logout(req: GraphRequest<MemberNode>) {
+  const member = req.node.row;
   authorize(req.actor, 'account.logout');
   await req.write((w) => accountLogout(w, member));
   return success;
 }
 
-export const accountRoutes: GraphRoute[] = [
-  { node: 'community', edge: 'accounts', method: 'POST', handler: createAccount },
-  { node: 'member', edge: null, method: 'POST', handler: updateAccount },
-  { node: 'member', edge: null, method: 'DELETE', handler: deleteAccount },
-  { node: 'member', edge: 'logout', method: 'POST', handler: logout },
+const PROFILE_DOCS: readonly ParamDoc[] = [
+  ...PROFILE.filter((name) => name !== 'frontline' && name !== 'is_frontline').map((name) => ({ name, description: `Profile field ${name}` })),
+  { name: 'is_frontline', description: 'Frontline worker', type: 'boolean' },
+  { name: 'frontline', description: '{"is_frontline": true|false}', type: 'object' },
+];
+
+/** POST /community/accounts, listed with the community's routes. */
+export const createAccountRoute: NodeRoute<CommunityNode> = {
+  edge: 'accounts',
+  method: 'POST',
+  handler: createAccount,
+  summary: 'Create an account (name, and email or external_id)',
+  params: PROFILE_DOCS,
+};
+
+export const accountRoutes: readonly NodeRoute<MemberNode>[] = [
+  {
+    edge: null,
+    method: 'POST',
+    handler: updateAccount,
+    summary: 'Update profile fields, activate or deactivate, invite',
+    params: [...PROFILE_DOCS, { name: 'active', description: 'Activate or deactivate', type: 'boolean' }, { name: 'invited', description: 'Send the invitation', type: 'boolean' }],
+  },
+  { edge: null, method: 'DELETE', handler: deleteAccount, summary: 'Delete an account that was never claimed' },
+  { edge: 'logout', method: 'POST', handler: logout, summary: 'End every session of the member' },
 ];

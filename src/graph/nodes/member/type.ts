@@ -1,14 +1,11 @@
-import { findGroupsByIds, type GroupMembershipRow, type GroupRow, listMemberGroups } from '../db/repositories/group.js';
-import { findMembersByIds, listMembers, type MemberRow } from '../db/repositories/member.js';
-import { listFeed } from '../db/repositories/post.js';
-import type { IntegrationActor } from '../domain/actor.js';
-import { graphTime } from '../graph/time.js';
-import { authorize } from '../policies/graph.js';
-import { groupType } from './group.js';
-import { postType } from './post.js';
-import { loadPictures } from './profile.js';
-import { pictureObject } from './media.js';
-import type { EdgeQuery, NodeType, Presentation } from './types.js';
+import { findGroupsByIds, type GroupMembershipRow, type GroupRow, listMemberGroups, listMemberGroupsOfMany } from '../../../db/repositories/group.js';
+import { findMembersByIds, listMembers, listReportsOfMany, type MemberRow } from '../../../db/repositories/member.js';
+import { listFeed, listFeeds } from '../../../db/repositories/post.js';
+import { graphTime } from '../../time.js';
+import { authorize } from '../../../policies/graph.js';
+import { loadPictures, pictureObject } from '../../../presenters/media.js';
+import type { FieldSpec, NodeType, Presentation } from '../../../presenters/types.js';
+import { byParent, direction, scopeIds } from '../shared.js';
 
 /** A member, possibly seen through a group membership (role, join time). */
 export type MemberView = MemberRow & { role?: GroupMembershipRow['role']; joined_time?: number };
@@ -16,26 +13,16 @@ export type GroupView = GroupRow & { joined_time?: number };
 
 const work = 'member.work_profile' as const;
 const text = (v: string | null) => v ?? undefined;
+const REPORTING = ['provisioned', 'invited', 'claimed'] as const;
 
-/** Ascending unless the query asks otherwise. */
-export function direction(q: EdgeQuery, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
-  if (q.order === 'chronological') return 'asc';
-  if (q.order === 'reverse_chronological') return 'desc';
-  return fallback;
+/** Memberships as groups seen through them (join time), in the memberships' order. */
+async function withGroups(p: Presentation, lists: GroupMembershipRow[][]): Promise<GroupView[][]> {
+  const groups = new Map((await findGroupsByIds(p.ctx.db, lists.flat().map((r) => r.group_id))).map((g) => [g.id, g]));
+  return lists.map((rows) => rows.flatMap((r) => (groups.has(r.group_id) ? [{ ...groups.get(r.group_id)!, joined_time: r.joined_time }] : [])));
 }
 
-/** Group ids the actor may see, or null for all. */
-export function scopeIds(p: Presentation): string[] | null {
-  const a = p.actor;
-  if ((a.kind === 'integration' || a.kind === 'app') && !a.scopeAll) return [...(a as IntegrationActor).groupIds];
-  return null;
-}
-
-export const memberType: NodeType<MemberView> = {
-  name: 'User',
-  defaults: ['id', 'name'],
-  id: (m) => m.id,
-  fields: {
+/** The member's fields, each with the permission the member node needs for it; profiles reuse them. */
+export const memberFields: Record<string, FieldSpec<MemberView>> = {
     id: { kind: 'scalar', get: (m) => m.id },
     name: { kind: 'scalar', get: (m) => m.name },
     first_name: { kind: 'scalar', get: (m) => m.first_name },
@@ -70,28 +57,41 @@ export const memberType: NodeType<MemberView> = {
         return rows.map((m) => pictureObject(p, media.get(m.picture_media_id ?? '')));
       },
     },
-  },
+};
+
+export const memberType: NodeType<MemberView> = {
+  name: 'User',
+  defaults: ['id', 'name'],
+  id: (m) => m.id,
+  fields: memberFields,
   edges: {
     groups: {
-      target: () => groupType,
+      target: 'group',
       authorize: (p) => authorize(p.actor, 'member.groups.read'),
       position: (g: GroupView) => ({ sort: g.joined_time ?? 0, id: g.id }),
       page: async (p, member, q) => {
         const page = await listMemberGroups(p.ctx.db, member.id, scopeIds(p), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before });
-        const groups = new Map((await findGroupsByIds(p.ctx.db, page.rows.map((r) => r.group_id))).map((g) => [g.id, g]));
-        const rows = page.rows.filter((r) => groups.has(r.group_id)).map((r) => ({ ...groups.get(r.group_id)!, joined_time: r.joined_time }));
+        const [rows] = await withGroups(p, [page.rows]);
         return { ...page, rows };
+      },
+      many: async (p, members, q) => {
+        const rows = await listMemberGroupsOfMany(p.ctx.db, members.map((m) => m.id), scopeIds(p), direction(q, 'desc'), q.limit);
+        return withGroups(p, byParent(members.map((m) => m.id), rows, (r) => r.member_id));
       },
     },
     feed: {
-      target: () => postType,
+      target: 'post',
       authorize: (p) => authorize(p.actor, 'member.feed.read'),
       position: (post) => ({ sort: post.created_time, id: post.id }),
       page: (p, member, q) =>
         listFeed(p.ctx.db, member.id, { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, members, q) => {
+        const rows = await listFeeds(p.ctx.db, members.map((m) => m.id), { since: q.since, until: q.until }, direction(q, 'desc'), q.limit);
+        return byParent(members.map((m) => m.id), rows, (r) => r.feed_id);
+      },
     },
     managers: {
-      target: () => memberType,
+      target: 'member',
       authorize: (p) => authorize(p.actor, 'member.org_chart'),
       position: (m) => ({ sort: m.name, id: m.id }),
       page: async (p, member) => {
@@ -104,11 +104,15 @@ export const memberType: NodeType<MemberView> = {
       },
     },
     reports: {
-      target: () => memberType,
+      target: 'member',
       authorize: (p) => authorize(p.actor, 'member.org_chart'),
       position: (m) => ({ sort: m.name, id: m.id }),
       page: (p, member, q) =>
-        listMembers(p.ctx.db, { states: ['provisioned', 'invited', 'claimed'], managerId: member.id }, { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
+        listMembers(p.ctx.db, { states: REPORTING, managerId: member.id }, { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
+      many: async (p, members, q) => {
+        const rows = await listReportsOfMany(p.ctx.db, members.map((m) => m.id), REPORTING, direction(q, 'asc'), q.limit);
+        return byParent(members.map((m) => m.id), rows, (r) => r.manager_id ?? '');
+      },
     },
   },
 };

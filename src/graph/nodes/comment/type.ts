@@ -1,16 +1,16 @@
-import { type CommentRow, countComments, findCommentsByIds, listComments, listCommentsOfMany } from '../db/repositories/comment.js';
-import { countReactions } from '../db/repositories/reaction.js';
-import { findPostsByIds, type PostRow } from '../db/repositories/post.js';
-import { postWireId } from '../domain/commands/post.js';
-import { parseTags } from '../domain/mentions.js';
-import { graphTime } from '../graph/time.js';
-import { authorizeContent, type ContentTarget } from '../policies/graph.js';
-import { loadMedia, mediaUrl } from './media.js';
-import { direction } from './member.js';
-import { postPermalink } from './post.js';
-import { loadProfiles, type ProfileRow, profileType } from './profile.js';
-import { reactionsEdge } from './reaction.js';
-import type { NodeType, Presentation } from './types.js';
+import { type CommentRow, countComments, findCommentsByIds, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
+import { countReactions } from '../../../db/repositories/reaction.js';
+import { findPostsByIds, type PostRow } from '../../../db/repositories/post.js';
+import { postWireId } from '../../../domain/commands/post.js';
+import { parseTags } from '../../../domain/mentions.js';
+import { authorizeContent, type ContentTarget } from '../../../policies/graph.js';
+import { loadMedia, mediaUrl } from '../../../presenters/media.js';
+import type { NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import { postPermalink } from '../post/type.js';
+import { loadProfiles } from '../profile/type.js';
+import { reactionsEdge } from '../reactor/type.js';
+import { byParent, direction } from '../shared.js';
 
 /** A comment as the content rules see it: mentions in the comment or in its post count. */
 export function commentTarget(post: PostRow, comment: CommentRow): ContentTarget {
@@ -103,20 +103,20 @@ export const commentType: NodeType<CommentRow> = {
     },
     from: {
       kind: 'ref',
-      target: () => profileType,
+      target: 'profile',
       key: (c) => c.author_id,
-      load: (p, ids) => loadProfiles(p, ids) as Promise<Map<string, ProfileRow>>,
+      load: loadProfiles,
     },
     parent: {
       kind: 'ref',
-      target: () => commentType,
+      target: 'comment',
       key: (c) => c.parent_id,
       load: async (p, ids) => new Map((await findCommentsByIds(p.ctx.db, ids)).map((c) => [c.id, c])),
     },
   },
   edges: {
     comments: {
-      target: () => commentType,
+      target: 'comment',
       defaultOrder: 'chronological',
       position: (c) => ({ sort: c.created_time, id: c.id }),
       page: async (p, comment, q) => {
@@ -125,7 +125,7 @@ export const commentType: NodeType<CommentRow> = {
       },
       many: async (p, comments, q) => {
         const rows = await listCommentsOfMany(p.ctx.db, comments.map((c) => c.id), { since: q.since, until: q.until }, direction(q, 'asc'), q.limit);
-        return comments.map((c) => rows.filter((r) => r.owner_id === c.id));
+        return byParent(comments.map((c) => c.id), rows, (r) => r.owner_id);
       },
       summary: async (p, comments, q) => {
         const counts = await countComments(p.ctx.db, comments.map((c) => c.id));

@@ -6,15 +6,15 @@ import {
   type ChatMessageRow,
   sendersOf,
   unreadCounts,
-} from '../db/repositories/chat.js';
-import { activeParticipants, threadWireId, type ThreadState } from '../domain/commands/chat.js';
-import { graphTime } from '../graph/time.js';
-import { allowed } from '../policies/graph.js';
-import { authorizeThreadMessages, chatIdentity } from '../policies/chat.js';
-import { chatMessageType, chatProfileObject } from './chatMessage.js';
-import { direction } from './member.js';
-import { loadProfiles, type ProfileRow, profileType } from './profile.js';
-import type { EdgeQuery, NodeType, Presentation } from './types.js';
+} from '../../../db/repositories/chat.js';
+import { activeParticipants, threadWireId, type ThreadState } from '../../../domain/commands/chat.js';
+import { allowed } from '../../../policies/graph.js';
+import { authorizeThreadMessages, chatIdentity } from '../../../policies/chat.js';
+import type { EdgeQuery, NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import { chatProfileObject } from '../message/type.js';
+import { loadProfiles, type ProfileRow } from '../profile/type.js';
+import { byParent, direction } from '../shared.js';
 
 /** `.source(PARTICIPANTS)` / `source=PARTICIPANTS` leaves out system lines; `user=` keeps one sender. */
 function messageFilter(q: EdgeQuery) {
@@ -94,7 +94,7 @@ export const threadType: NodeType<ThreadState> = {
   },
   edges: {
     participants: {
-      target: () => profileType,
+      target: 'profile',
       position: (r: ProfileRow) => ({ sort: 0, id: r.kind === 'member' ? r.member.id : r.page.id }),
       page: async (p, s) => {
         const profiles = await loadProfiles(p, activeParticipants(s).map((x) => x.profile_id));
@@ -106,14 +106,15 @@ export const threadType: NodeType<ThreadState> = {
       },
     },
     messages: {
-      target: () => chatMessageType,
+      target: 'message',
       defaultOrder: 'reverse_chronological',
+      params: ['source', 'user'],
       authorize: (p, s) => authorizeThreadMessages(p.actor, s, threadWireId(s.thread)),
       position: (m: ChatMessageRow) => ({ sort: m.created_time, id: m.id }),
       page: (p, s, q) => listMessages(p.ctx.db, s.thread.id, messageFilter(q), { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
       many: async (p, states, q) => {
         const rows = await listMessagesOfMany(p.ctx.db, states.map((s) => s.thread.id), messageFilter(q), direction(q, 'desc'), q.limit);
-        return states.map((s) => rows.filter((r) => r.thread_id === s.thread.id));
+        return byParent(states.map((s) => s.thread.id), rows, (r) => r.thread_id);
       },
       summary: async (p, states, q) => {
         const counts = await countMessages(p.ctx.db, states.map((s) => s.thread.id), messageFilter(q));
