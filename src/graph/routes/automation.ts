@@ -98,14 +98,29 @@ async function deleteRule(req: GraphRequest) {
   return success;
 }
 
+const HOOK_PARAMS = [
+  { name: 'name', description: 'The name posts appear under (default: the bot page)' },
+  { name: 'source', description: 'Payload format: slack (default), github or alertmanager' },
+  { name: 'allow_overrides', description: 'Honour username and icon_url in payloads', type: 'boolean' },
+  { name: 'allow_broadcast', description: 'Keep <!here>, <!channel>, <!everyone> as audience mentions', type: 'boolean' },
+] as const;
+
+const RULE_PARAMS = [
+  { name: 'expression', description: 'The rule, e.g. department eq "Sales" and not (title co "Contractor")', required: true },
+  { name: 'keep_manual', description: 'Members added by hand stay when they do not match (default true)', type: 'boolean' },
+  { name: 'enabled', description: 'Apply the rule (default true)', type: 'boolean' },
+  { name: 'force', description: 'Apply even when the guard would refuse', type: 'boolean' },
+  { name: 'dry_run', description: 'Answer who would join and leave; change nothing', type: 'boolean' },
+] as const;
+
 export const automationRoutes: GraphRoute[] = [
-  { node: 'group', edge: 'incoming_webhooks', method: 'GET', handler: listGroupHooks },
-  { node: 'group', edge: 'incoming_webhooks', method: 'POST', handler: createHook },
-  { node: 'group', edge: 'incoming_webhooks', method: 'DELETE', handler: revokeHook, subId: true },
-  { node: 'thread', edge: 'incoming_webhooks', method: 'GET', handler: listGroupHooks },
-  { node: 'thread', edge: 'incoming_webhooks', method: 'POST', handler: createHook },
-  { node: 'thread', edge: 'incoming_webhooks', method: 'DELETE', handler: revokeHook, subId: true },
-  { node: 'group', edge: 'auto_membership_rules', method: 'GET', handler: listRules },
-  { node: 'group', edge: 'auto_membership_rules', method: 'POST', handler: saveRule },
-  { node: 'group', edge: 'auto_membership_rules', method: 'DELETE', handler: deleteRule },
+  { node: 'group', edge: 'incoming_webhooks', method: 'GET', handler: listGroupHooks, summary: "This integration's incoming webhooks of the group" },
+  { node: 'group', edge: 'incoming_webhooks', method: 'POST', handler: createHook, summary: 'Create an incoming webhook; answers {id, url} once', params: HOOK_PARAMS },
+  { node: 'group', edge: 'incoming_webhooks', method: 'DELETE', handler: revokeHook, subId: true, summary: 'Revoke one of this integration\'s incoming webhooks' },
+  { node: 'thread', edge: 'incoming_webhooks', method: 'GET', handler: listGroupHooks, summary: "This integration's incoming webhooks of the thread" },
+  { node: 'thread', edge: 'incoming_webhooks', method: 'POST', handler: createHook, summary: 'Create an incoming webhook for a group chat thread', params: HOOK_PARAMS },
+  { node: 'thread', edge: 'incoming_webhooks', method: 'DELETE', handler: revokeHook, subId: true, summary: 'Revoke an incoming webhook of the thread' },
+  { node: 'group', edge: 'auto_membership_rules', method: 'GET', handler: listRules, summary: "The group's membership rule" },
+  { node: 'group', edge: 'auto_membership_rules', method: 'POST', handler: saveRule, summary: 'Save and apply the membership rule (dry_run=true previews it)', params: RULE_PARAMS },
+  { node: 'group', edge: 'auto_membership_rules', method: 'DELETE', handler: deleteRule, summary: 'Remove the membership rule; its members stay' },
 ];
