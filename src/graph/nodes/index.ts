@@ -9,12 +9,12 @@ import { debugTokenNode } from './debug_token/node.js';
 import { groupNode } from './group/node.js';
 import { memberNode } from './member/node.js';
 import { messageNode } from './message/node.js';
-import { messageAttachmentType } from './message/type.js';
+import { messageAttachmentType, messageShareType } from './message/type.js';
 import { pageNode } from './page/node.js';
 import { photoNode } from './photo/node.js';
 import { postNode } from './post/node.js';
 import { attachmentType } from './post/type.js';
-import { profileType } from './profile/type.js';
+import { messageProfileType, profileType } from './profile/type.js';
 import { reactorType } from './reactor/type.js';
 import { threadNode } from './thread/node.js';
 
@@ -41,6 +41,8 @@ const embedded = [
   { key: 'reactor', type: reactorType },
   { key: 'story_attachment', type: attachmentType },
   { key: 'message_attachment', type: messageAttachmentType },
+  { key: 'message_share', type: messageShareType },
+  { key: 'message_profile', type: messageProfileType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */
