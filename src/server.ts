@@ -3,6 +3,8 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminApi } from './admin/routes.js';
+import { registerHookRoutes } from './automation/routes.js';
+import { AutomationWorker } from './automation/worker.js';
 import type { Context } from './context.js';
 import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
@@ -28,6 +30,8 @@ export interface Server {
   services: GraphServices;
   /** The webhook delivery worker (started unless COMMONPLACE_WEBHOOK_WORKER=0). */
   webhooks: WebhookWorker;
+  /** Feed polling and the membership rule schedule (started unless COMMONPLACE_AUTOMATION_WORKER=0). */
+  automation: AutomationWorker;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -111,6 +115,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const runBatch = batchRunner(services);
   const webhooks = new WebhookWorker(ctx);
   if (ctx.config.webhookWorker) await webhooks.start();
+  const automation = new AutomationWorker(ctx);
+  if (ctx.config.automationWorker) automation.start();
   // A write request may have recorded events: wake the delivery worker instead of waiting for its poll.
   app.addHook('onResponse', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') webhooks.nudge();
@@ -233,6 +239,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
+  await registerHookRoutes(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
@@ -245,8 +252,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     services,
     metrics,
     webhooks,
+    automation,
     async close() {
       await app.close();
+      await automation.stop();
       await webhooks.stop();
       await services.usage.stop();
     },

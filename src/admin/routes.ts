@@ -9,6 +9,7 @@ import { adminSignIn, adminSignOut, SESSION_MS, sessionAdmin } from '../domain/c
 import { permissionCatalogue } from '../domain/permissions.js';
 import { registerIntegrationAdminApi } from './integrations.js';
 import { registerWebhookAdminApi } from './webhooks.js';
+import { registerAutomationAdminApi } from './automation.js';
 import { registerAdminPanelRoutes } from './panel.js';
 
 const COOKIE = 'cp_session';
@@ -57,6 +58,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
 
       await registerWebhookAdminApi(api, ctx, { admin, write });
       await registerIntegrationAdminApi(api, ctx, { admin, write });
+      await registerAutomationAdminApi(api, ctx, { admin, write });
       await registerAdminPanelRoutes(api, { ctx, admin });
 
       api.get('/permissions', async (request) => {

@@ -22,6 +22,7 @@ import { loadConfig } from '../config.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { seedDemo } from './demo.js';
 import { registerWebhookCommands } from './webhook.js';
+import { registerHookCommands } from './hook.js';
 
 const operator: Actor = { kind: 'system' };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -256,6 +257,7 @@ export function buildCli(): Command {
     });
 
   registerWebhookCommands(program);
+  registerHookCommands(program);
 
   return program;
 }

@@ -4,6 +4,7 @@ import { accountsMigration } from './migrations/0002_accounts.js';
 import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
 import { objectIndexMigration } from './migrations/0004_object_index.js';
 import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
+import { automationMigration } from './migrations/0006_automation.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_webhooks_chat': webhooksChatMigration,
   '0004_object_index': objectIndexMigration,
   '0005_scim_rfc': scimRfcMigration,
+  '0006_automation': automationMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

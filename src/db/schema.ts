@@ -1,6 +1,7 @@
 // Row types of every table. Times are epoch milliseconds; booleans are 0/1 integers on both
 // dialects; JSON columns hold text.
 
+import type { AutomationTables } from './automationSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
 export type Flag = 0 | 1;
@@ -302,7 +303,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables {
+export interface Database extends WebhooksChatTables, AutomationTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

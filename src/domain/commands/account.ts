@@ -26,6 +26,7 @@ import { type MultiValue, addressLine, currentList, primaryOf, withPrimary } fro
 import type { Actor } from '../actor.js';
 import { type Change, recordChange } from '../events.js';
 import { hashPassword, newOpaqueToken, sha256Hex } from '../secrets.js';
+import { membershipRulesFollowProfile } from './membershipRule.js';
 import type { Write } from './shared.js';
 import { splitName } from './member.js';
 
@@ -496,6 +497,7 @@ export async function userProvisioner(w: Write, f: AccountFields, options: Accou
   }
   await recordChange(trx, ctx, actor, { action: 'account.provisioned', target: { type: 'member', id: row.id }, new: visible(row) });
   if (!inactive && (f.invited === true || !row.email || (await autoInvites(trx, actor)))) row = await invite(w, row, options);
+  await membershipRulesFollowProfile(w, row.id);
   return row;
 }
 
@@ -535,6 +537,7 @@ export async function accountUpdater(w: Write, member: MemberRow, f: AccountFiel
     row = await deactivate(w, row);
     changed = true;
   }
+  if (changed) await membershipRulesFollowProfile(w, row.id);
   return { member: row, changed };
 }
 

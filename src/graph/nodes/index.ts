@@ -1,4 +1,5 @@
 import { Registry, type NodeDefinition } from '../registry.js';
+import { automationRoutes } from '../routes/automation.js';
 import { chatRoutes } from '../routes/chat.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { appNode } from './app/node.js';
@@ -45,7 +46,7 @@ const embedded = [
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */
-const routeFiles = [chatRoutes, webhookRoutes];
+const routeFiles = [chatRoutes, webhookRoutes, automationRoutes];
 
 export const registry = new Registry(nodes, embedded, routeFiles);
 
