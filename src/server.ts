@@ -17,6 +17,8 @@ import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from '.
 import { Metrics, surfaceOf } from './http/metrics.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
+import { registerExportDownloads } from './exports/download.js';
+import { ExportRunner } from './exports/runner.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
 import { memberSessionAuth } from './member/auth.js';
@@ -28,6 +30,8 @@ export interface Server {
   services: GraphServices;
   /** The webhook delivery worker (started unless COMMONPLACE_WEBHOOK_WORKER=0). */
   webhooks: WebhookWorker;
+  /** The background data export runner. */
+  exports: ExportRunner;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -110,9 +114,14 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const runBatch = batchRunner(services);
   const webhooks = new WebhookWorker(ctx);
   if (ctx.config.webhookWorker) await webhooks.start();
-  // A write request may have recorded events: wake the delivery worker instead of waiting for its poll.
+  const exports = new ExportRunner(ctx);
+  exports.start();
+  // A write request may have recorded events or scheduled an export: wake the workers instead of waiting for their poll.
   app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') webhooks.nudge();
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      webhooks.nudge();
+      exports.nudge();
+    }
   });
 
   app.removeAllContentTypeParsers();
@@ -231,6 +240,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
+  registerExportDownloads(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
@@ -243,8 +253,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     services,
     metrics,
     webhooks,
+    exports,
     async close() {
       await app.close();
+      await exports.stop();
       await webhooks.stop();
       await services.usage.stop();
     },

@@ -1,6 +1,7 @@
 // Row types of every table. Times are epoch milliseconds; booleans are 0/1 integers on both
 // dialects; JSON columns hold text.
 
+import type { CommunityTables } from './communitySchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
 export type Flag = 0 | 1;
@@ -292,7 +293,7 @@ export interface OutboxTable {
   seq?: number | null;
 }
 
-export interface Database extends WebhooksChatTables {
+export interface Database extends WebhooksChatTables, CommunityTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

@@ -68,7 +68,17 @@ export type AuditAction =
   | 'chat.participant_removed'
   | 'chat.thread_renamed'
   | 'chat.profile_updated'
-  | 'chat.file_uploaded';
+  | 'chat.file_uploaded'
+  | 'badge.created'
+  | 'badge.updated'
+  | 'badge.deleted'
+  | 'badge.awarded'
+  | 'badge.revoked'
+  | 'skill.added'
+  | 'skill.removed'
+  | 'export.requested'
+  | 'export.completed'
+  | 'export.failed';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';

@@ -16,8 +16,9 @@ import { memberRoutes } from './routes/members.js';
 import { postRoutes } from './routes/posts.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { chatRoutes } from './routes/chat.js';
+import { communityFeatureRoutes } from './routes/communityFeatures.js';
 
-const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...accountRoutes, ...appRoutes, ...webhookRoutes, ...chatRoutes];
+const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...accountRoutes, ...appRoutes, ...webhookRoutes, ...chatRoutes, ...communityFeatureRoutes];
 
 /** One Graph call as it arrives over HTTP or inside a batch. */
 export interface GraphCall {

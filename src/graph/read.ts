@@ -13,6 +13,7 @@ import { authorizeThreadMessages, authorizeThreadRead } from '../policies/chat.j
 import { chatMessageType } from '../presenters/chatMessage.js';
 import { threadType } from '../presenters/thread.js';
 import { edgeQuery, pagingBlock, renderRows } from './render.js';
+import { authorizeCommunityRead, presentableCommunity } from './communityNodes.js';
 import type { GraphRequest } from './request.js';
 import type { ResolvedNode } from './resolve.js';
 
@@ -39,6 +40,9 @@ export function presentable(node: ResolvedNode): { type: NodeType<any>; row: unk
       return { type: threadType, row: node.row };
     case 'message':
       return { type: chatMessageType, row: node.row };
+    case 'skill':
+    case 'export_job':
+      return presentableCommunity(node);
     case 'debug_token':
       throw invalidParameter('debug_token needs input_token');
   }
@@ -67,6 +71,9 @@ export function authorizeRead(actor: Actor, node: ResolvedNode, segment: string,
       return authorizeThreadRead(actor, node.row, segment, method);
     case 'message':
       return authorizeThreadMessages(actor, node.thread, segment);
+    case 'skill':
+    case 'export_job':
+      return authorizeCommunityRead(actor, node);
     case 'page':
     case 'app':
     case 'debug_token':

@@ -14,6 +14,7 @@ import { authorize } from '../policies/graph.js';
 import type { ChatMessageRow } from '../db/repositories/chat.js';
 import type { ThreadState } from '../domain/commands/chat.js';
 import { resolveChatSegment } from './chatNodes.js';
+import { type CommunityNode, resolveCommunityObject } from './communityNodes.js';
 
 /** A node a Graph path addresses, loaded. */
 export type ResolvedNode =
@@ -27,7 +28,8 @@ export type ResolvedNode =
   | { type: 'media'; id: string; row: MediaRow }
   | { type: 'debug_token'; id: string }
   | { type: 'thread'; id: string; row: ThreadState }
-  | { type: 'message'; id: string; row: ChatMessageRow; thread: ThreadState };
+  | { type: 'message'; id: string; row: ChatMessageRow; thread: ThreadState }
+  | CommunityNode;
 
 /**
  * Finds what the first path segment names: `me` (the bot page), `app`, `community`/`company`,
@@ -70,7 +72,8 @@ export async function resolveNode(ctx: Context, actor: Actor, segment: string, m
     return { type: 'post', id: post.id, row: post };
   }
   if (!/^\d{1,20}$/.test(segment)) throw missing();
-  switch (await objectTypeOf(ctx.db, segment)) {
+  const type = await objectTypeOf(ctx.db, segment);
+  switch (type) {
     case 'member': {
       const row = await findMemberById(ctx.db, segment);
       if (row) return { type: 'member', id: row.id, row };
@@ -113,6 +116,12 @@ export async function resolveNode(ctx: Context, actor: Actor, segment: string, m
     case 'community': {
       const row = await findCommunity(ctx.db);
       if (row) return { type: 'community', id: row.id, row };
+      break;
+    }
+    case 'skill':
+    case 'export_job': {
+      const node = await resolveCommunityObject(ctx, type, segment);
+      if (node) return node;
       break;
     }
     case undefined:

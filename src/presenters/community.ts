@@ -1,3 +1,5 @@
+import { communityBadgesEdge } from './badge.js';
+import { communitySkillsEdge } from './skill.js';
 import type { CommunityTable } from '../db/schema.js';
 import { listGroups } from '../db/repositories/group.js';
 import { countMembers, listMembers } from '../db/repositories/member.js';
@@ -69,5 +71,7 @@ export const communityType: NodeType<CommunityRow> = {
     organization_members: memberList('community.organization_members.read', (q) => ({ states: ['1', 'true'].includes(q.extra?.inactive ?? '') ? ['deactivated'] : ACTIVE })),
     former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
+    badges: communityBadgesEdge,
+    skills: communitySkillsEdge,
   },
 };

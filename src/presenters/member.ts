@@ -9,6 +9,8 @@ import { postType } from './post.js';
 import { loadPictures } from './profile.js';
 import { pictureObject } from './media.js';
 import type { EdgeQuery, NodeType, Presentation } from './types.js';
+import { memberBadgesEdge } from './badge.js';
+import { memberSkillsEdge } from './skill.js';
 
 /** A member, possibly seen through a group membership (role, join time). */
 export type MemberView = MemberRow & { role?: GroupMembershipRow['role']; joined_time?: number };
@@ -109,6 +111,11 @@ export const memberType: NodeType<MemberView> = {
       position: (m) => ({ sort: m.name, id: m.id }),
       page: (p, member, q) =>
         listMembers(p.ctx.db, { states: ['provisioned', 'invited', 'claimed'], managerId: member.id }, { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before }),
+    },
+    badges: memberBadgesEdge,
+    // A getter: skill.ts reads memberType back, so the edge is looked up only when used.
+    get skills() {
+      return memberSkillsEdge;
     },
   },
 };
