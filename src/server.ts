@@ -24,6 +24,7 @@ import { registerWebApps } from './web/assets.js';
 import { memberSessionAuth } from './member/auth.js';
 import { registerMemberEvents } from './member/events.js';
 import { registerMemberAppApi } from './member/routes.js';
+import { registerMemberCommunityApi } from './member/community.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -238,6 +239,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerAdminApi(app, ctx);
   await registerMemberApi(app, ctx);
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   registerExportDownloads(app, ctx);

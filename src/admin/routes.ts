@@ -20,6 +20,7 @@ import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } 
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { findMemberById } from '../db/repositories/member.js';
 import { registerWebhookAdminApi } from './webhooks.js';
+import { registerCommunityAdminRoutes } from './community.js';
 import { PICTURE_BODY_LIMIT, pictureParam, registerAdminPanelRoutes } from './panel.js';
 
 const COOKIE = 'cp_session';
@@ -108,6 +109,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
 
       await registerWebhookAdminApi(api, ctx, { admin, write });
       await registerAdminPanelRoutes(api, { ctx, admin });
+      await registerCommunityAdminRoutes(api, { ctx, admin });
 
       api.get('/permissions', async (request) => {
         await admin(request);

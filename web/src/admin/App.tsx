@@ -8,6 +8,7 @@ import { IntegrationDetail } from './IntegrationDetail';
 import { IntegrationsList } from './Integrations';
 import { PeopleScreen, PersonScreen } from './People';
 import { SecurityLog } from './SecurityLog';
+import { CommunityScreen } from './Community';
 import type { AdminMe } from './types';
 
 export function AdminApp() {
@@ -81,6 +82,7 @@ const SECTIONS = [
   { path: '/admin/people', label: 'People' },
   { path: '/admin/groups', label: 'Groups' },
   { path: '/admin/security', label: 'Security log' },
+  { path: '/admin/community', label: 'Community' },
 ];
 
 function Shell({ me, onSignedOut }: { me: AdminMe; onSignedOut: () => void }) {
@@ -106,6 +108,7 @@ function Shell({ me, onSignedOut }: { me: AdminMe; onSignedOut: () => void }) {
   else if (path === '/admin/groups') screen = <GroupsScreen />;
   else if ((params = match('/admin/groups/:id', path))) screen = <GroupDetail id={params.id} />;
   else if (path === '/admin/security') screen = <SecurityLog />;
+  else if (path === '/admin/community') screen = <CommunityScreen />;
   else screen = path === '/admin' ? <Loading /> : <NotFound />;
   return (
     <>
