@@ -63,7 +63,36 @@ export interface ExportJobTable {
   finished_time: number | null;
 }
 
+export type ReportStatus = 'OPEN' | 'RESOLVED';
+export type ReportResolution = 'KEEP' | 'REMOVE' | 'WARN';
+
+/** A report of a group post or comment, waiting for an admin or resolved. */
+export interface ReportedContentTable {
+  id: string;
+  object_id: string;
+  object_type: 'post' | 'comment';
+  /** The post itself, or the post the comment is on. */
+  post_id: string;
+  group_id: string;
+  author_id: string;
+  /** The reported text as it was when reported (it may be removed later). */
+  excerpt: string;
+  reporter_type: 'member' | 'integration';
+  /** The reporting member, or the integration's bot page. */
+  reporter_id: string;
+  reason: string;
+  status: ReportStatus;
+  resolution: ReportResolution | null;
+  /** What the admin told the author (WARN) or noted. */
+  resolution_note: string | null;
+  resolved_by_type: 'member' | 'admin' | 'integration' | 'system' | null;
+  resolved_by_id: string | null;
+  resolved_time: number | null;
+  created_time: number;
+}
+
 export interface CommunityTables {
+  reported_content: ReportedContentTable;
   custom_badge: CustomBadgeTable;
   member_badge: MemberBadgeTable;
   skill: SkillTable;

@@ -78,12 +78,14 @@ export type AuditAction =
   | 'skill.removed'
   | 'export.requested'
   | 'export.completed'
-  | 'export.failed';
+  | 'export.failed'
+  | 'report.created'
+  | 'report.resolved';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
-  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' }
+  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' }
   | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };

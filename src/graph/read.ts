@@ -42,6 +42,7 @@ export function presentable(node: ResolvedNode): { type: NodeType<any>; row: unk
       return { type: chatMessageType, row: node.row };
     case 'skill':
     case 'export_job':
+    case 'reported_content':
       return presentableCommunity(node);
     case 'debug_token':
       throw invalidParameter('debug_token needs input_token');
@@ -73,7 +74,8 @@ export function authorizeRead(actor: Actor, node: ResolvedNode, segment: string,
       return authorizeThreadMessages(actor, node.thread, segment);
     case 'skill':
     case 'export_job':
-      return authorizeCommunityRead(actor, node);
+    case 'reported_content':
+      return authorizeCommunityRead(actor, node, segment, method);
     case 'page':
     case 'app':
     case 'debug_token':

@@ -119,7 +119,8 @@ export async function resolveNode(ctx: Context, actor: Actor, segment: string, m
       break;
     }
     case 'skill':
-    case 'export_job': {
+    case 'export_job':
+    case 'reported_content': {
       const node = await resolveCommunityObject(ctx, type, segment);
       if (node) return node;
       break;

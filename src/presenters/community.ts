@@ -1,5 +1,6 @@
 import { communityBadgesEdge } from './badge.js';
 import { communitySkillsEdge } from './skill.js';
+import { communityReportsEdge } from './reportedContent.js';
 import type { CommunityTable } from '../db/schema.js';
 import { listGroups } from '../db/repositories/group.js';
 import { countMembers, listMembers } from '../db/repositories/member.js';
@@ -73,5 +74,6 @@ export const communityType: NodeType<CommunityRow> = {
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
     badges: communityBadgesEdge,
     skills: communitySkillsEdge,
+    reported_content: communityReportsEdge,
   },
 };

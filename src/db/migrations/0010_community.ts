@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
-// Community features: custom badges and awarded badges, skills, and background data export jobs
-// (with author indexes on posts and comments for the export's activity columns).
+// Community features: custom badges and awarded badges, skills, background data export jobs
+// (with author indexes on posts and comments for their activity columns), reported content.
 export const communityMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
@@ -63,6 +63,29 @@ export const communityMigration: Migration = {
       .addColumn('finished_time', 'bigint')
       .execute();
     await db.schema.createIndex('export_job_due').on('export_job').columns(['status', 'created_time']).execute();
+    await db.schema
+      .createTable('reported_content')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('object_id', 'text', (c) => c.notNull())
+      .addColumn('object_type', 'text', (c) => c.notNull())
+      .addColumn('post_id', 'text', (c) => c.notNull())
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('author_id', 'text', (c) => c.notNull())
+      .addColumn('excerpt', 'text', (c) => c.notNull())
+      .addColumn('reporter_type', 'text', (c) => c.notNull())
+      .addColumn('reporter_id', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('resolution', 'text')
+      .addColumn('resolution_note', 'text')
+      .addColumn('resolved_by_type', 'text')
+      .addColumn('resolved_by_id', 'text')
+      .addColumn('resolved_time', 'bigint')
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('reported_content_status').on('reported_content').columns(['status', 'created_time', 'id']).execute();
+    await db.schema.createIndex('reported_content_object').on('reported_content').columns(['object_id', 'reporter_id']).execute();
+
     // The export's activity columns count each member's posts and comments.
     await db.schema.createIndex('post_author').on('post').columns(['author_id', 'created_time']).execute();
     await db.schema.createIndex('comment_author').on('comment').columns(['author_id', 'created_time']).execute();
@@ -70,6 +93,6 @@ export const communityMigration: Migration = {
   async down(db: Kysely<any>) {
     await db.schema.dropIndex('comment_author').execute();
     await db.schema.dropIndex('post_author').execute();
-    for (const table of ['export_job', 'member_skill', 'skill', 'member_badge', 'custom_badge']) await db.schema.dropTable(table).execute();
+    for (const table of ['reported_content', 'export_job', 'member_skill', 'skill', 'member_badge', 'custom_badge']) await db.schema.dropTable(table).execute();
   },
 };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
-export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'media' | 'community' | 'skill' | 'export_job';
+export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'media' | 'community' | 'skill' | 'export_job' | 'reported_content';
 
 // Ids are never reused and never change table, so what an id is can be remembered, per
 // database handle. A deleted object still fails its own lookup afterwards.
@@ -34,6 +34,7 @@ async function lookup(db: Db, id: string): Promise<ObjectType | undefined> {
     union all select 'community' from community where id = ${id}
     union all select 'skill' from skill where id = ${id}
     union all select 'export_job' from export_job where id = ${id}
+    union all select 'reported_content' from reported_content where id = ${id}
     limit 1`.execute(db);
   return result.rows[0]?.t;
 }

@@ -4,13 +4,15 @@ import { badgeAwarder, badgeRevoker } from '../../domain/commands/badge.js';
 import { exportRequester } from '../../domain/commands/exportJob.js';
 import { adminGranter } from '../../domain/commands/people.js';
 import { skillAdder, skillRemover } from '../../domain/commands/skill.js';
+import { contentReporter, findReportTarget, reportResolver, RESOLUTIONS } from '../../domain/commands/report.js';
+import type { ReportResolution } from '../../db/communitySchema.js';
 import { invalidParameter, unknownObject } from '../../errors.js';
 import { authorize } from '../../policies/graph.js';
 import { readNode, listEdge } from '../read.js';
 import { type GraphRequest, type GraphRoute, success } from '../request.js';
 
 // Graph routes of the community features: badges and skills on profiles, community admin and
-// member writes, and the employee data export. They move into the node registry when it lands.
+// member writes, the employee data export, and reported content. They move into the node registry when it lands.
 
 function memberOf(req: GraphRequest): MemberRow {
   if (req.node.type !== 'member') throw new Error('member route on another node');
@@ -88,6 +90,30 @@ async function exportEmployeeData(req: GraphRequest) {
   return { id: job.id };
 }
 
+/** POST /community/reported_content `id=` (a post or comment in a group), `reason=`: reports it for admin review. */
+async function reportContent(req: GraphRequest) {
+  const id = ['id', 'object_id', 'post_id', 'comment_id'].map((n) => req.params.string(n)).find((v) => v);
+  if (!id) throw invalidParameter('The parameter id (the post or comment to report) is required');
+  const target = await findReportTarget(req.ctx.db, id);
+  if (!target || target.post.feed_type !== 'group') throw unknownObject(id, 'post');
+  authorize(req.actor, 'content.report', { groupId: target.post.feed_id, id, method: 'post' });
+  const { report } = await req.write((w) => contentReporter(w, target, req.params.string('reason')));
+  return { id: report.id };
+}
+
+/** POST /{report-id} `resolution=keep|remove|warn`, `note=`: resolves a report (remove also needs write_group). */
+async function resolveReport(req: GraphRequest) {
+  if (req.node.type !== 'reported_content') throw new Error('report route on another node');
+  const report = req.node.row;
+  authorize(req.actor, 'reported_content.resolve', { groupId: report.group_id, id: req.segment, method: 'post' });
+  const resolution = req.params.string('resolution')?.toUpperCase() as ReportResolution | undefined;
+  if (!resolution || !RESOLUTIONS.includes(resolution)) throw invalidParameter(`The parameter resolution must be one of ${RESOLUTIONS.join(', ').toLowerCase()}`);
+  if (resolution === 'REMOVE') authorize(req.actor, 'group.content.moderate', { groupId: report.group_id, id: req.segment, method: 'post' });
+  const current = await findReportTarget(req.ctx.db, report.object_id);
+  await req.write((w) => reportResolver(w, report, resolution, req.params.string('note'), current));
+  return success;
+}
+
 export const communityFeatureRoutes: GraphRoute[] = [
   { node: 'member', edge: 'badges', method: 'POST', handler: awardBadge },
   { node: 'member', edge: 'badges', method: 'DELETE', handler: revokeBadge, subId: true },
@@ -101,4 +127,7 @@ export const communityFeatureRoutes: GraphRoute[] = [
   { node: 'community', edge: 'members', method: 'DELETE', handler: setMember(false), subId: true },
   { node: 'community', edge: 'export_employee_data', method: 'POST', handler: exportEmployeeData },
   { node: 'export_job', edge: null, method: 'GET', handler: readNode },
+  { node: 'community', edge: 'reported_content', method: 'POST', handler: reportContent },
+  { node: 'reported_content', edge: null, method: 'GET', handler: readNode },
+  { node: 'reported_content', edge: null, method: 'POST', handler: resolveReport },
 ];
