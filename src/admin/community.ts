@@ -5,6 +5,10 @@ import { findMemberById } from '../db/repositories/member.js';
 import { BADGE_CATEGORIES, BADGE_ICONS } from '../domain/badges.js';
 import { badgeAwarder, badgeRevoker, type CustomBadgeInput, customBadgeCreator, customBadgeDeleter, customBadgeUpdater } from '../domain/commands/badge.js';
 import { exportRequester } from '../domain/commands/exportJob.js';
+import { findReportTarget, reportResolver, RESOLUTIONS } from '../domain/commands/report.js';
+import { findReport, listReports } from '../db/repositories/reportedContent.js';
+import { namesOf } from '../db/repositories/directory.js';
+import type { ReportResolution } from '../db/communitySchema.js';
 import type { Write } from '../domain/commands/shared.js';
 import type { MemberActor } from '../domain/actor.js';
 import { AppError, invalidParameter } from '../errors.js';
@@ -12,8 +16,8 @@ import { badgeCatalogue, badgesOf } from '../presenters/badge.js';
 import { exportDownloadUrl } from '../presenters/exportJob.js';
 import type { AdminKit } from './panel.js';
 
-// The admin panel's Community screen: the badge catalogue (custom badges, awards) and employee
-// data exports with their progress. Routes under /admin/api, behind the admin session.
+// The admin panel's Community screen: the badge catalogue (custom badges, awards), reported
+// content (keep, remove, warn) and employee data exports with their progress. Routes under /admin/api, behind the admin session.
 
 type Body = Record<string, unknown>;
 const bodyOf = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
@@ -83,6 +87,44 @@ export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, 
     const { actor } = await admin(request);
     const member = await loadMember(param(request, 'id'));
     return { revoked: await write(actor, (w) => badgeRevoker(w, member, param(request, 'badge'))) };
+  });
+
+  api.get('/reports', async (request) => {
+    await admin(request);
+    const q = request.query as Record<string, string | undefined>;
+    const status = q.status === 'resolved' ? 'RESOLVED' : q.status === 'all' ? undefined : 'OPEN';
+    const { rows } = await listReports(ctx.db, { status, groupIds: null }, { limit: 100, order: 'desc' });
+    const names = await namesOf(ctx.db, rows.flatMap((r) => [r.author_id, r.reporter_id, r.group_id, r.resolved_by_id ?? '']));
+    return {
+      data: rows.map((r) => ({
+        id: r.id,
+        object_id: r.object_id,
+        object_type: r.object_type,
+        post_id: r.post_id,
+        group: { id: r.group_id, name: names.get(r.group_id) ?? null },
+        author: { id: r.author_id, name: names.get(r.author_id) ?? null },
+        reporter: { id: r.reporter_id, type: r.reporter_type, name: names.get(r.reporter_id) ?? null },
+        excerpt: r.excerpt,
+        reason: r.reason,
+        status: r.status,
+        resolution: r.resolution,
+        resolution_note: r.resolution_note,
+        created_time: iso(r.created_time),
+        resolved_time: iso(r.resolved_time),
+      })),
+    };
+  });
+  api.post('/reports/:id/resolve', async (request) => {
+    const { actor } = await admin(request);
+    const report = await findReport(ctx.db, param(request, 'id'));
+    if (!report) throw new AppError('unknown_object', `No report with id ${param(request, 'id')}`);
+    const b = bodyOf(request);
+    const resolution = typeof b.resolution === 'string' ? (b.resolution.toUpperCase() as ReportResolution) : undefined;
+    if (!resolution || !RESOLUTIONS.includes(resolution)) throw invalidParameter(`resolution must be one of ${RESOLUTIONS.join(', ')}`);
+    if (b.note !== undefined && typeof b.note !== 'string') throw invalidParameter('note must be a string');
+    const current = await findReportTarget(ctx.db, report.object_id);
+    await write(actor, (w) => reportResolver(w, report, resolution, b.note as string | undefined, current));
+    return { success: true };
   });
 
   const jobView = (request: FastifyRequest, job: Awaited<ReturnType<typeof listExportJobs>>[number]) => ({

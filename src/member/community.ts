@@ -1,6 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
+import { findGroupById, findMembership } from '../db/repositories/group.js';
 import { findMemberById } from '../db/repositories/member.js';
+import { warningsOf } from '../db/repositories/reportedContent.js';
+import { contentReporter, findReportTarget } from '../domain/commands/report.js';
+import { memberMay } from '../policies/member.js';
 import { findSkillByName, listSkills, membersWithSkill, skillsOfMember } from '../db/repositories/skill.js';
 import type { MemberActor } from '../domain/actor.js';
 import type { Write } from '../domain/commands/shared.js';
@@ -11,7 +15,7 @@ import { memberRefs } from '../presenters/memberApp.js';
 import type { MemberAuth } from './routes.js';
 
 // The member app's community API under /api: badges and skills on profiles, a member's own
-// skills, and finding people by skill. Skill writes use the same commands as the Graph API.
+// skills, finding people by skill, reporting content and the warnings a member received. Skill writes use the same commands as the Graph API.
 
 const LIST = { limit: 200, order: 'asc' as const };
 
@@ -50,6 +54,23 @@ export async function registerMemberCommunityApi(app: FastifyInstance, ctx: Cont
         const { actor, member } = await auth.member(request);
         await write(actor, (w) => skillRemover(w, member, (request.params as { name: string }).name));
         return { skills: await skillsOf(member.id) };
+      });
+      api.post('/reports', async (request) => {
+        const { actor, member } = await auth.member(request);
+        const b = (request.body as Record<string, unknown> | undefined) ?? {};
+        if (typeof b.id !== 'string') throw invalidParameter('id must be the post or comment to report');
+        if (b.reason !== undefined && typeof b.reason !== 'string') throw invalidParameter('reason must be a string');
+        const target = await findReportTarget(ctx.db, b.id);
+        const group = target?.post.feed_type === 'group' ? await findGroupById(ctx.db, target.post.feed_id) : undefined;
+        const membership = group ? await findMembership(ctx.db, group.id, member.id) : undefined;
+        if (!target || !group || !memberMay({ group, role: membership?.role ?? null }, 'read')) throw new AppError('unknown_object', 'No such post or comment');
+        const { report, created } = await write(actor, (w) => contentReporter(w, target, b.reason as string | undefined));
+        return { id: report.id, created };
+      });
+      api.get('/me/warnings', async (request) => {
+        const { member } = await auth.member(request);
+        const rows = await warningsOf(ctx.db, member.id, 20);
+        return { data: rows.map((r) => ({ id: r.id, object_id: r.object_id, object_type: r.object_type, excerpt: r.excerpt, note: r.resolution_note, time: r.resolved_time ? new Date(r.resolved_time).toISOString() : null })) };
       });
       api.get('/skills', async (request) => {
         await auth.member(request);

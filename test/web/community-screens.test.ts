@@ -102,4 +102,48 @@ describe('community screens in the browser (sqlite)', { timeout: 180_000 }, () =
     assert.deepEqual(skills.map((s) => s.name), ['Release engineering']);
     assert.deepEqual(memberErrors, []);
   });
+
+  test('reporting: a member reports a post, the admin warns its author, the author sees the notice', async () => {
+    const { groupCreator } = await import('../../src/domain/commands/group.js');
+    const { groupMemberAdder } = await import('../../src/domain/commands/groupMembership.js');
+    const { postCreator } = await import('../../src/domain/commands/post.js');
+    const group = await ts.write((w) => groupCreator(w, { name: 'Release Train', privacy: 'OPEN' }));
+    await ts.write((w) => groupMemberAdder(w, group, ben.id));
+    await ts.write((w) => postCreator(w, { feedId: group.id, feedType: 'group', message: 'Ship it on Friday night, no tests needed' }), { kind: 'member', memberId: ben.id, isAdmin: false });
+    const cleo = await personContext(browser, ts.base);
+    await ts.write(async (w) => {
+      const { hashPassword } = await import('../../src/domain/secrets.js');
+      await w.trx.updateTable('member').set({ password_hash: await hashPassword('cleo-Crafter-pass-1234') }).where('email', '=', 'cleo@example.com').execute();
+    });
+    await cleo.page.goto('/');
+    await cleo.page.getByLabel('Email').fill('cleo@example.com');
+    await cleo.page.getByLabel('Password').fill('cleo-Crafter-pass-1234');
+    await cleo.page.getByRole('button', { name: 'Sign in' }).click();
+    await cleo.page.getByRole('heading', { name: 'Home' }).waitFor();
+    await cleo.page.goto(`/groups/${group.id}`);
+    await cleo.page.getByText('Ship it on Friday night').waitFor();
+    await cleo.page.getByRole('button', { name: 'Report' }).click();
+    await cleo.page.getByRole('dialog').getByLabel('What is wrong with it?').fill('Encourages skipping tests');
+    await cleo.page.getByRole('dialog').getByRole('button', { name: 'Send report' }).click();
+    await cleo.page.getByText('the admins will review this post').waitFor();
+    assert.deepEqual(cleo.errors, []);
+    await cleo.context.close();
+
+    await admin.goto('/admin/community');
+    const reports = admin.getByRole('list', { name: 'Reports' });
+    await reports.getByText('Encourages skipping tests').waitFor();
+    await screenshot(admin, 'admin-reported-content');
+    await reports.getByRole('button', { name: 'Warn the author' }).click();
+    await admin.getByRole('dialog').getByLabel('Note to the author').fill('Please follow the release checklist');
+    await admin.getByRole('dialog').getByRole('button', { name: 'Warn the author' }).click();
+    await admin.getByText('Report resolved: warn the author').waitFor();
+    await admin.getByText('Nothing is waiting for review.').waitFor();
+
+    await member.goto(`/people/${ben.id}`);
+    await member.getByRole('heading', { name: 'Notices from the admins' }).waitFor();
+    await member.getByText('Please follow the release checklist').waitFor();
+    const post = await ts.ctx.db.selectFrom('post').select('id').where('feed_id', '=', group.id).executeTakeFirst();
+    assert.ok(post, 'a warned post stays');
+    assert.deepEqual(errors, []);
+  });
 });

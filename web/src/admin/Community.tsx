@@ -252,10 +252,116 @@ function Exports() {
   );
 }
 
+interface Report {
+  id: string;
+  object_type: 'post' | 'comment';
+  post_id: string;
+  group: { id: string; name: string | null };
+  author: { id: string; name: string | null };
+  reporter: { id: string; type: 'member' | 'integration'; name: string | null };
+  excerpt: string;
+  reason: string;
+  status: 'OPEN' | 'RESOLVED';
+  resolution: 'KEEP' | 'REMOVE' | 'WARN' | null;
+  resolution_note: string | null;
+  created_time: string;
+}
+
+const RESOLUTION_LABELS = { KEEP: 'Keep', REMOVE: 'Remove', WARN: 'Warn the author' } as const;
+
+function Reports() {
+  const [status, setStatus] = useState<'open' | 'resolved'>('open');
+  const [version, setVersion] = useState(0);
+  const [acting, setActing] = useState<{ report: Report; resolution: keyof typeof RESOLUTION_LABELS } | null>(null);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<unknown>();
+  const list = useLoad((signal) => get<{ data: Report[] }>(`/admin/api/reports?status=${status}`, signal), [status, version]);
+  const resolve = async () => {
+    if (!acting) return;
+    setError(undefined);
+    try {
+      await post(`/admin/api/reports/${acting.report.id}/resolve`, { resolution: acting.resolution, note: note || undefined });
+      toast(`Report resolved: ${RESOLUTION_LABELS[acting.resolution].toLowerCase()}`);
+      setActing(null);
+      setNote('');
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="reports-title">
+      <div className="spread">
+        <h2 id="reports-title">Reported content</h2>
+        <label>
+          <span className="visually-hidden">Show</span>
+          <select value={status} onChange={(e) => setStatus(e.target.value as 'open' | 'resolved')} aria-label="Show reports">
+            <option value="open">Waiting for review</option>
+            <option value="resolved">Resolved</option>
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={list.error ?? error} />
+      {!list.data ? (
+        <Loading />
+      ) : list.data.data.length === 0 ? (
+        <p className="muted">{status === 'open' ? 'Nothing is waiting for review.' : 'No resolved reports yet.'}</p>
+      ) : (
+        <ul className="stack" aria-label="Reports" style={{ listStyle: 'none', padding: 0 }}>
+          {list.data.data.map((r) => (
+            <li key={r.id} className="panel">
+              <div>
+                A {r.object_type} by <strong>{r.author.name ?? r.author.id}</strong> in <strong>{r.group.name ?? r.group.id}</strong>, reported by {r.reporter.name ?? (r.reporter.type === 'integration' ? 'an integration' : r.reporter.id)} <Time value={r.created_time} />
+              </div>
+              <blockquote>{r.excerpt || <span className="muted">(no text)</span>}</blockquote>
+              {r.reason && <p>Reason: {r.reason}</p>}
+              {r.status === 'OPEN' ? (
+                <div className="actions">
+                  {(Object.keys(RESOLUTION_LABELS) as (keyof typeof RESOLUTION_LABELS)[]).map((k) => (
+                    <button key={k} type="button" className={k === 'REMOVE' ? 'danger' : ''} onClick={() => setActing({ report: r, resolution: k })}>
+                      {RESOLUTION_LABELS[k]}
+                    </button>
+                  ))}
+                </div>
+              ) : (
+                <p className="muted">
+                  Resolved: {r.resolution && RESOLUTION_LABELS[r.resolution]}
+                  {r.resolution_note && <> — “{r.resolution_note}”</>}
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Dialog open={acting !== null} title="Resolve a report" onClose={() => setActing(null)}>
+        {acting && (
+          <>
+            <p>
+              {acting.resolution === 'KEEP' && 'Keep the content and close the report.'}
+              {acting.resolution === 'REMOVE' && `Delete this ${acting.report.object_type} and close the report.`}
+              {acting.resolution === 'WARN' && 'Keep the content, close the report and show the author your note.'}
+            </p>
+            <Field label={acting.resolution === 'WARN' ? 'Note to the author' : 'Note (optional)'}>{(id) => <textarea id={id} value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} />}</Field>
+            <div className="actions">
+              <button type="button" onClick={() => setActing(null)}>
+                Cancel
+              </button>
+              <button type="button" className={acting.resolution === 'REMOVE' ? 'danger' : 'primary'} onClick={resolve}>
+                {RESOLUTION_LABELS[acting.resolution]}
+              </button>
+            </div>
+          </>
+        )}
+      </Dialog>
+    </section>
+  );
+}
+
 export function CommunityScreen() {
   return (
     <>
       <h1 tabIndex={-1}>Community</h1>
+      <Reports />
       <Badges />
       <Exports />
     </>

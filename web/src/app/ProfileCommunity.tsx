@@ -16,6 +16,32 @@ interface SkillView {
 }
 
 
+interface Warning {
+  id: string;
+  object_type: 'post' | 'comment';
+  excerpt: string;
+  note: string | null;
+  time: string | null;
+}
+
+/** Warnings admins gave on reported content of yours (shown on your own profile only). */
+function Warnings() {
+  const { data } = useLoad((signal) => get<{ data: Warning[] }>('/api/me/warnings', signal), []);
+  if (!data || data.data.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="warnings">
+      <h2 id="warnings">Notices from the admins</h2>
+      <ul className="stack">
+        {data.data.map((w) => (
+          <li key={w.id}>
+            An admin reviewed a reported {w.object_type} of yours (“{w.excerpt.slice(0, 120)}”) and kept it with a warning{w.note ? <>: <strong>{w.note}</strong></> : '.'}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** Badges and skills on a profile; on your own profile you add and remove skills. */
 export function ProfileCommunity({ id, own }: { id: string; own: boolean }) {
   const { data, error } = useLoad((signal) => get<{ badges: BadgeView[]; skills: SkillView[] }>(`/api/people/${id}/community`, signal), [id]);
@@ -47,6 +73,8 @@ export function ProfileCommunity({ id, own }: { id: string; own: boolean }) {
   if (error) return <ErrorNote error={error} />;
   if (!data) return null;
   return (
+    <>
+    {own && <Warnings />}
     <div className="grid2">
       <section className="panel" aria-labelledby="badges">
         <h2 id="badges">Badges</h2>
@@ -96,5 +124,6 @@ export function ProfileCommunity({ id, own }: { id: string; own: boolean }) {
         <ErrorNote error={writeError} />
       </section>
     </div>
+    </>
   );
 }
