@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badgeHolderCounts, findCustomBadge } from '../db/repositories/badge.js';
 import { findExportJob, listExportJobs } from '../db/repositories/exportJob.js';
 import { findMemberById } from '../db/repositories/member.js';
-import { BADGE_CATEGORIES, BADGE_ICONS } from '../domain/badges.js';
+import { BADGE_CATEGORIES, BADGE_ICONS, badgeCatalogue, badgesOf } from '../domain/badges.js';
+import { exportDownloadUrl } from '../exports/download.js';
 import { badgeAwarder, badgeRevoker, type CustomBadgeInput, customBadgeCreator, customBadgeDeleter, customBadgeUpdater } from '../domain/commands/badge.js';
 import { exportRequester } from '../domain/commands/exportJob.js';
 import { findReportTarget, reportResolver, RESOLUTIONS } from '../domain/commands/report.js';
@@ -12,8 +13,6 @@ import type { ReportResolution } from '../db/communitySchema.js';
 import type { Write } from '../domain/commands/shared.js';
 import type { MemberActor } from '../domain/actor.js';
 import { AppError, invalidParameter } from '../errors.js';
-import { badgeCatalogue, badgesOf } from '../presenters/badge.js';
-import { exportDownloadUrl } from '../presenters/exportJob.js';
 import type { AdminKit } from './panel.js';
 
 // The admin panel's Community screen: the badge catalogue (custom badges, awards), reported
@@ -51,7 +50,7 @@ export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, 
 
   api.get('/badges', async (request) => {
     await admin(request);
-    const [catalogue, holders] = await Promise.all([badgeCatalogue({ ctx }), badgeHolderCounts(ctx.db)]);
+    const [catalogue, holders] = await Promise.all([badgeCatalogue(ctx), badgeHolderCounts(ctx.db)]);
     return { data: catalogue.map((b) => ({ ...b, holders: holders.get(b.id) ?? 0 })), icons: BADGE_ICONS, categories: BADGE_CATEGORIES };
   });
   api.post('/badges', async (request) => {
@@ -73,7 +72,7 @@ export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, 
   });
   api.get('/people/:id/badges', async (request) => {
     await admin(request);
-    const [badges] = await badgesOf({ ctx }, [await loadMember(param(request, 'id'))]);
+    const [badges] = await badgesOf(ctx, [await loadMember(param(request, 'id'))]);
     return { data: badges.map((b) => ({ ...b, awarded_time: iso(b.awarded_time ?? null) })) };
   });
   api.post('/people/:id/badges', async (request) => {
@@ -133,7 +132,7 @@ export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, 
     status: job.status,
     progress: { done: job.progress, total: job.total },
     error: job.error,
-    download_url: exportDownloadUrl({ ctx, publicBase: publicBase(request) }, job) ?? null,
+    download_url: exportDownloadUrl(ctx, publicBase(request), job) ?? null,
     requested_by: { type: job.requested_by_type, id: job.requested_by_id },
     created_time: iso(job.created_time),
     finished_time: iso(job.finished_time),

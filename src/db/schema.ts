@@ -293,6 +293,13 @@ export interface OutboxTable {
   seq?: number | null;
 }
 
+/** What each stored id names (migration 0004): one lookup instead of a scan of every table. */
+export interface ObjectTable {
+  id: string;
+  /** The Graph node type: member, group, post, comment, page, app, photo, community. */
+  type: string;
+}
+
 export interface Database extends WebhooksChatTables, CommunityTables {
   community: CommunityTable;
   member: MemberTable;
@@ -316,4 +323,5 @@ export interface Database extends WebhooksChatTables, CommunityTables {
   mail_outbox: MailOutboxTable;
   people_set: PeopleSetTable;
   people_set_member: PeopleSetMemberTable;
+  object: ObjectTable;
 }

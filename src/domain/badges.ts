@@ -1,4 +1,6 @@
-import type { CustomBadgeRow } from '../db/repositories/badge.js';
+import type { Context } from '../context.js';
+import { badgesOfMembers, type CustomBadgeRow, listCustomBadges } from '../db/repositories/badge.js';
+import type { MemberRow } from '../db/repositories/member.js';
 
 /** A badge as the catalogue lists it: a built-in one or a custom one (`workplace_custom#{id}`). */
 export interface Badge {
@@ -37,4 +39,24 @@ export function customBadgeId(key: string): string | undefined {
   if (!key.toLowerCase().startsWith(CUSTOM_PREFIX)) return undefined;
   const id = key.slice(CUSTOM_PREFIX.length);
   return /^\d{1,20}$/.test(id) ? id : undefined;
+}
+
+/** A badge, and when it was awarded when seen on a profile. */
+export type BadgeView = Badge & { awarded_time?: number };
+
+/** The whole catalogue: built-in badges, then custom ones oldest first. */
+export async function badgeCatalogue(ctx: Pick<Context, 'db'>): Promise<Badge[]> {
+  return [...builtInBadges, ...(await listCustomBadges(ctx.db)).map(customBadge)];
+}
+
+/** Badges on each member's profile, oldest award first (retired custom badges are gone). */
+export async function badgesOf(ctx: Pick<Context, 'db'>, members: readonly Pick<MemberRow, 'id'>[]): Promise<BadgeView[][]> {
+  const awards = await badgesOfMembers(ctx.db, members.map((m) => m.id));
+  const catalogue = new Map((await badgeCatalogue(ctx)).map((b) => [b.id, b]));
+  return members.map((m) =>
+    (awards.get(m.id) ?? []).flatMap((a) => {
+      const badge = catalogue.get(a.badge);
+      return badge ? [{ ...badge, awarded_time: a.awarded_time }] : [];
+    }),
+  );
 }

@@ -2,9 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
-import { findExportJob } from '../db/repositories/exportJob.js';
+import { type ExportJobRow, findExportJob } from '../db/repositories/exportJob.js';
 import { safeEqual } from '../domain/secrets.js';
 import { exportsDir } from './runner.js';
+
+/** How long a download link of a finished export stays valid. */
+export const EXPORT_LINK_MS = 60 * 60 * 1000;
+
+/** A temporary, signed download link of a finished export (Workplace: "Temporary URI to download a XLSX"). */
+export function exportDownloadUrl(ctx: Pick<Context, 'clock' | 'secrets'>, publicBase: string, job: ExportJobRow): string | undefined {
+  if (job.status !== 'COMPLETED' || !job.file_name) return undefined;
+  const expires = ctx.clock.now() + EXPORT_LINK_MS;
+  const sig = ctx.secrets.sign(`export:${job.id}:${expires}`);
+  return `${publicBase}/exports/${job.id}/${expires}/${sig}/employee_data.xlsx`;
+}
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

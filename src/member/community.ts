@@ -10,7 +10,7 @@ import type { MemberActor } from '../domain/actor.js';
 import type { Write } from '../domain/commands/shared.js';
 import { skillAdder, skillRemover } from '../domain/commands/skill.js';
 import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
-import { badgesOf } from '../presenters/badge.js';
+import { badgesOf } from '../domain/badges.js';
 import { memberRefs } from '../presenters/memberApp.js';
 import type { MemberAuth } from './routes.js';
 
@@ -37,7 +37,7 @@ export async function registerMemberCommunityApi(app: FastifyInstance, ctx: Cont
         const id = (request.params as { id: string }).id;
         const person = /^\d{1,20}$/.test(id) ? await findMemberById(ctx.db, id) : undefined;
         if (!person) throw new AppError('unknown_object', 'No such person');
-        const [badges] = await badgesOf({ ctx }, [person]);
+        const [badges] = await badgesOf(ctx, [person]);
         return {
           badges: badges.map((b) => ({ id: b.id, name: b.name, description: b.description, icon: b.icon, category: b.category, awarded_time: b.awarded_time ? new Date(b.awarded_time).toISOString() : null })),
           skills: await skillsOf(person.id),

@@ -2,11 +2,18 @@ import { sql } from 'kysely';
 import type { ExportJobTable } from '../communitySchema.js';
 import type { Db, DialectName } from '../database.js';
 import type { MemberTable } from '../schema.js';
+import { indexObject } from './object.js';
 
 export type ExportJobRow = ExportJobTable;
 
 export async function insertExportJob(db: Db, row: ExportJobRow): Promise<void> {
   await db.insertInto('export_job').values(row).execute();
+  await indexObject(db, row.id, 'export_job');
+}
+
+export async function findExportJobsByIds(db: Db, ids: readonly string[]): Promise<ExportJobRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('export_job').selectAll().where('id', 'in', [...new Set(ids)]).execute();
 }
 
 export async function findExportJob(db: Db, id: string): Promise<ExportJobRow | undefined> {

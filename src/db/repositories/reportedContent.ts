@@ -1,11 +1,18 @@
 import type { ReportedContentTable, ReportStatus } from '../communitySchema.js';
 import type { Db } from '../database.js';
 import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { indexObject } from './object.js';
 
 export type ReportRow = ReportedContentTable;
 
 export async function insertReport(db: Db, row: ReportRow): Promise<void> {
   await db.insertInto('reported_content').values(row).execute();
+  await indexObject(db, row.id, 'reported_content');
+}
+
+export async function findReportsByIds(db: Db, ids: readonly string[]): Promise<ReportRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('reported_content').selectAll().where('id', 'in', [...new Set(ids)]).execute();
 }
 
 export async function findReport(db: Db, id: string): Promise<ReportRow | undefined> {

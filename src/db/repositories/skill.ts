@@ -1,6 +1,7 @@
 import type { MemberSkillTable, SkillTable } from '../communitySchema.js';
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { indexObject } from './object.js';
 import type { MemberTable } from '../schema.js';
 
 export type SkillRow = SkillTable;
@@ -16,6 +17,12 @@ export async function findSkillByName(db: Db, name: string): Promise<SkillRow | 
 
 export async function insertSkill(db: Db, row: SkillRow): Promise<void> {
   await db.insertInto('skill').values(row).execute();
+  await indexObject(db, row.id, 'skill');
+}
+
+export async function findSkillsByIds(db: Db, ids: readonly string[]): Promise<SkillRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('skill').selectAll().where('id', 'in', [...new Set(ids)]).execute();
 }
 
 /** The skills a member lists, in the order they were added. */
@@ -27,6 +34,32 @@ export async function skillsOfMember(db: Db, memberId: string, page: PageRequest
     .select('member_skill.added_time')
     .where('member_skill.member_id', '=', memberId);
   return keysetPage(q, { sort: 'member_skill.added_time', id: 'skill.id' }, page);
+}
+
+/** The first `limit + 1` skills of each member, in one statement (nested `skills` edges). */
+export async function skillsOfMembers(db: Db, memberIds: readonly string[], order: 'asc' | 'desc', limit: number): Promise<(SkillRow & { added_time: number; member_id: string })[]> {
+  return firstOfEach(db, memberIds, { sort: 'added_time', id: 'id', direction: order }, (memberId) =>
+    db
+      .selectFrom('member_skill')
+      .innerJoin('skill', 'skill.id', 'member_skill.skill_id')
+      .select(['skill.id as id', 'skill.name as name', 'skill.name_lower as name_lower', 'skill.created_time as created_time', 'member_skill.added_time as added_time', 'member_skill.member_id as member_id'])
+      .where('member_skill.member_id', '=', memberId)
+      .limit(limit + 1),
+  );
+}
+
+/** The first `limit + 1` current members listing each skill, in one statement (nested `users` edges). */
+export async function membersWithSkills(db: Db, skillIds: readonly string[], order: 'asc' | 'desc', limit: number): Promise<(MemberTable & { added_time: number; skill_id: string })[]> {
+  return firstOfEach(db, skillIds, { sort: 'added_time', id: 'id', direction: order }, (skillId) =>
+    db
+      .selectFrom('member_skill')
+      .innerJoin('member', 'member.id', 'member_skill.member_id')
+      .selectAll('member')
+      .select(['member_skill.added_time as added_time', 'member_skill.skill_id as skill_id'])
+      .where('member_skill.skill_id', '=', skillId)
+      .where('member.state', '!=', 'deactivated')
+      .limit(limit + 1),
+  );
 }
 
 /** Every skill of each member (profiles, exports). */
