@@ -80,7 +80,8 @@ export type AuditAction =
   | 'export.completed'
   | 'export.failed'
   | 'report.created'
-  | 'report.resolved';
+  | 'report.resolved'
+  | 'chat.message_deleted';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
