@@ -18,6 +18,7 @@ import { Metrics, surfaceOf } from './http/metrics.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { registerExportDownloads } from './exports/download.js';
+import { registerResizedPictures } from './http/resizedPictures.js';
 import { ExportRunner } from './exports/runner.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
@@ -243,6 +244,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   registerExportDownloads(app, ctx);
+  registerResizedPictures(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {

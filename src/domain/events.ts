@@ -81,7 +81,8 @@ export type AuditAction =
   | 'export.failed'
   | 'report.created'
   | 'report.resolved'
-  | 'chat.message_deleted';
+  | 'chat.message_deleted'
+  | 'account.picture_changed';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
