@@ -93,6 +93,7 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> {
 
 const SILHOUETTE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50"><rect width="50" height="50" fill="#c9ccd1"/><circle cx="25" cy="19" r="9" fill="#fff"/><path d="M8 46c2-10 9-15 17-15s15 5 17 15z" fill="#fff"/></svg>`;
 const GROUP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><circle cx="11" cy="13" r="4" fill="#fff"/><circle cx="21" cy="13" r="4" fill="#fff"/><path d="M4 26c1-5 4-7 7-7s6 2 7 7zM14 26c1-5 4-7 7-7s6 2 7 7z" fill="#fff"/></svg>`;
+const POST_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4267b2"/><path d="M4 4h8v1.5H4zM4 7h8v1.5H4zM4 10h5v1.5H4z" fill="#fff"/></svg>`;
 
 let requestCounter = 0;
 
@@ -226,6 +227,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
 
   app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
+  app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
   app.get('/media/:id/:sig/:file', async (request, reply) => {
     const { id, sig } = request.params as { id: string; sig: string };
     if (!safeEqual(sig, ctx.secrets.sign(id))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });

@@ -257,6 +257,9 @@ export interface MediaTable {
   published: Flag;
   group_id: string | null;
   created_time: number;
+  /** Pixel size of an uploaded image, read when it is stored (migration 0004); null when unknown. */
+  width?: number | null;
+  height?: number | null;
 }
 
 export interface PostMediaTable {

@@ -51,6 +51,7 @@ export type AuditAction =
   | 'reaction.removed'
   | 'post.seen'
   | 'media.uploaded'
+  | 'media.deleted'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

@@ -4,6 +4,7 @@ import { authenticate, extractToken, type RateLimits, type UsageRecorder } from 
 import { parseFields } from './fields.js';
 import { Params } from './params.js';
 import { registry } from './nodes/index.js';
+import { graphOpenApi } from './openapi.js';
 import { authorizeRead, listEdge, presentable, readNode } from './read.js';
 import { edgeOf, renderRows } from './render.js';
 import { type GraphHandler, type GraphMethod, type GraphRequest, RawReply } from './request.js';
@@ -79,6 +80,9 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const method = methodOf(call, params);
     const segments = pathSegments(call.path);
     const token = extractToken(call.authorization, params.values.access_token) ?? call.fallbackToken;
+    if (segments.length === 1 && segments[0] === 'openapi.json' && method === 'GET') {
+      return { status: 200, headers, body: graphOpenApi(registry, `${call.publicBase}/graph`) };
+    }
     if (segments.length === 0 && method === 'POST' && params.has('batch') && batchRunner) {
       return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token }, params) };
     }

@@ -18,6 +18,12 @@ export async function findAppsByIds(db: Db, ids: readonly string[]): Promise<App
   return db.selectFrom('app').selectAll().where('id', 'in', [...new Set(ids)]).execute();
 }
 
+/** The apps that own these bot pages. */
+export async function findAppsByPageIds(db: Db, pageIds: readonly string[]): Promise<AppRow[]> {
+  if (pageIds.length === 0) return [];
+  return db.selectFrom('app').selectAll().where('page_id', 'in', [...new Set(pageIds)]).execute();
+}
+
 export async function listApps(db: Db): Promise<AppRow[]> {
   return db.selectFrom('app').selectAll().orderBy('created_time', 'asc').orderBy('id', 'asc').execute();
 }

@@ -15,6 +15,12 @@ export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
   await indexObject(db, row.id, 'photo');
 }
 
+/** Deletes a photo and its links to posts. */
+export async function deleteMedia(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('post_media').where('media_id', '=', id).execute();
+  await db.deleteFrom('media').where('id', '=', id).execute();
+}
+
 export async function updateMedia(db: Db, id: string, changes: Partial<MediaRow>): Promise<void> {
   await db.updateTable('media').set(changes).where('id', '=', id).execute();
 }

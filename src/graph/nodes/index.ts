@@ -8,12 +8,12 @@ import { debugTokenNode } from './debug_token/node.js';
 import { groupNode } from './group/node.js';
 import { memberNode } from './member/node.js';
 import { messageNode } from './message/node.js';
-import { messageAttachmentType } from './message/type.js';
+import { messageAttachmentType, messageShareType } from './message/type.js';
 import { pageNode } from './page/node.js';
 import { photoNode } from './photo/node.js';
 import { postNode } from './post/node.js';
 import { attachmentType } from './post/type.js';
-import { profileType } from './profile/type.js';
+import { messageProfileType, profileType } from './profile/type.js';
 import { reactorType } from './reactor/type.js';
 import { threadNode } from './thread/node.js';
 import { badgeType } from './badge/type.js';
@@ -47,6 +47,8 @@ const embedded = [
   { key: 'reactor', type: reactorType },
   { key: 'story_attachment', type: attachmentType },
   { key: 'message_attachment', type: messageAttachmentType },
+  { key: 'message_share', type: messageShareType },
+  { key: 'message_profile', type: messageProfileType },
   { key: 'badge', type: badgeType },
 ];
 

@@ -85,9 +85,9 @@ const memberParams: readonly ParamDoc[] = [
   { name: 'email', description: 'Member email (needs read_user_email)' },
 ];
 
-const membership = (edge: 'members' | 'admins' | 'moderators', what: string): NodeRoute<GroupNode>[] => [
-  { edge, method: 'POST', handler: addMember, subId: true, summary: `Add ${what}`, params: memberParams },
-  { edge, method: 'DELETE', handler: removeMember, subId: true, summary: `Remove ${what}`, params: memberParams },
+const membership = (edge: 'members' | 'admins' | 'moderators', added: string, removed: string): NodeRoute<GroupNode>[] => [
+  { edge, method: 'POST', handler: addMember, subId: true, summary: added, params: memberParams },
+  { edge, method: 'DELETE', handler: removeMember, subId: true, summary: removed, params: memberParams },
 ];
 
 export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
@@ -104,7 +104,7 @@ export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
       { name: 'message', description: 'Caption (also caption)' },
     ],
   },
-  ...membership('members', 'a member (adding twice changes nothing)'),
-  ...membership('admins', 'the admin role'),
-  ...membership('moderators', 'the moderator role'),
+  ...membership('members', 'Add a member (adding twice changes nothing)', 'Remove a member (the last member deletes the group)'),
+  ...membership('admins', 'Grant the admin role', 'Revoke the admin role (the membership stays)'),
+  ...membership('moderators', 'Grant the moderator role', 'Revoke the moderator role'),
 ];

@@ -56,6 +56,34 @@ export const messageAttachmentType: NodeType<AttachmentView> = {
 
 const LINK = /https?:\/\/[^\s<>"]+/g;
 
+/** A link shared in a message: in its text or behind a template's URL button. */
+export interface ShareView {
+  id: string;
+  link: string;
+}
+
+function sharesOf(m: ChatMessageRow): ShareView[] {
+  const links = [...(m.text ?? '').matchAll(LINK)].map((x) => x[0]);
+  for (const a of messageAttachments(m)) {
+    if (a.type !== 'template') continue;
+    const buttons = a.payload.template_type === 'button' ? a.payload.buttons : a.payload.elements.flatMap((e) => e.buttons ?? []);
+    for (const b of buttons) if (b.type === 'web_url') links.push(b.url);
+  }
+  return [...new Set(links)].map((link, i) => ({ id: `${messageWireId(m)}_${i}`, link }));
+}
+
+export const messageShareType: NodeType<ShareView> = {
+  name: 'MessageShare',
+  defaults: ['link'],
+  id: (x) => x.id,
+  fields: {
+    id: { kind: 'scalar', get: (x) => x.id },
+    link: { kind: 'scalar', get: (x) => x.link },
+    name: { kind: 'scalar', get: (x) => x.link },
+  },
+  edges: {},
+};
+
 /** A Work Chat message (`m_{id}`), as compliance integrations and bots read it. */
 export const chatMessageType: NodeType<ChatMessageRow> = {
   name: 'Message',
@@ -68,7 +96,7 @@ export const chatMessageType: NodeType<ChatMessageRow> = {
     tags: { kind: 'scalar', get: (m) => ({ data: [{ name: m.source === 'system' ? 'system' : 'inbox' }] }) },
     from: {
       kind: 'ref',
-      target: 'profile',
+      target: 'message_profile',
       key: (m) => m.sender_id,
       load: loadProfiles,
     },
@@ -83,20 +111,14 @@ export const chatMessageType: NodeType<ChatMessageRow> = {
         });
       },
     },
-    shares: {
-      kind: 'scalar',
-      get: (m) => {
-        const links = [...(m.text ?? '').matchAll(LINK)].map((x) => x[0]);
-        for (const a of messageAttachments(m)) {
-          if (a.type !== 'template') continue;
-          const buttons = a.payload.template_type === 'button' ? a.payload.buttons : a.payload.elements.flatMap((e) => e.buttons ?? []);
-          for (const b of buttons) if (b.type === 'web_url') links.push(b.url);
-        }
-        return { data: [...new Set(links)].map((link) => ({ link })) };
-      },
-    },
   },
   edges: {
+    shares: {
+      target: 'message_share',
+      position: (x) => ({ sort: 0, id: x.id }),
+      page: async (_p, message) => ({ rows: sharesOf(message), hasNext: false, hasPrevious: false }),
+      many: async (_p, messages) => messages.map(sharesOf),
+    },
     attachments: {
       target: 'message_attachment',
       position: (a) => ({ sort: 0, id: a.id }),

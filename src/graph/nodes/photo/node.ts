@@ -1,5 +1,6 @@
 import { findMediaByIds, type MediaRow } from '../../../db/repositories/media.js';
 import type { AddressedNode, NodeDefinition } from '../../registry.js';
+import { photoRoutes } from './routes.js';
 import { photoType } from './type.js';
 
 export type PhotoNode = AddressedNode<'photo', MediaRow>;
@@ -12,5 +13,5 @@ export const photoNode: NodeDefinition<PhotoNode, MediaRow> = {
     rule: 'photo',
     target: (node, segment) => ({ id: segment, ownerId: node.row.owner_id, published: node.row.published === 1, groupId: node.row.group_id }),
   },
-  routes: [],
+  routes: photoRoutes,
 };

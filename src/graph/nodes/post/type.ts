@@ -1,3 +1,4 @@
+import { findAppsByPageIds } from '../../../db/repositories/app.js';
 import { countComments, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
 import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
@@ -10,6 +11,7 @@ import type { NodeType, Presentation } from '../../../presenters/types.js';
 import { graphTime } from '../../time.js';
 import { loadProfiles } from '../profile/type.js';
 import { reactionsEdge, seenEdge } from '../reactor/type.js';
+import { publicApp, type PublicApp } from '../app/type.js';
 import { byParent, direction } from '../shared.js';
 
 export function postTarget(post: PostRow): ContentTarget {
@@ -68,6 +70,59 @@ export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
   edges: {},
 };
 
+/** Graph's `status_type`: `shared_story` for links, `added_photos` for photos, else who wrote it. */
+export function statusTypeOf(post: PostRow): string {
+  if (post.type === 'photo') return 'added_photos';
+  if (post.type === 'link') return 'shared_story';
+  return post.author_type === 'page' ? 'app_created_story' : 'mobile_status_update';
+}
+
+const hostOf = (link: string | null) => {
+  if (!link) return undefined;
+  try {
+    return new URL(link).hostname;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The story line Workplace generates: "Alice Anders posted in Engineering", "… shared a link in …". */
+async function storiesOf(p: Presentation, posts: PostRow[]): Promise<(string | undefined)[]> {
+  const [profiles, media, groups] = await Promise.all([
+    loadProfiles(p, posts.flatMap((x) => (x.feed_type === 'member' ? [x.author_id, x.feed_id] : [x.author_id]))),
+    mediaOfPosts(p.ctx.db, posts.filter((x) => x.type === 'photo').map((x) => x.id)),
+    findGroupsByIds(p.ctx.db, posts.filter((x) => x.feed_type === 'group').map((x) => x.feed_id)),
+  ]);
+  const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  const nameOf = (id: string) => {
+    const r = profiles.get(id);
+    return r ? (r.kind === 'member' ? r.member.name : r.page.name) : undefined;
+  };
+  return posts.map((post) => {
+    const author = nameOf(post.author_id);
+    if (!author) return undefined;
+    const photos = media.get(post.id)?.length ?? 0;
+    const what = post.type === 'link' ? 'shared a link' : photos > 1 ? `added ${photos} new photos` : photos === 1 ? 'added a new photo' : 'posted';
+    if (post.feed_type === 'group') {
+      const group = groupName.get(post.feed_id);
+      if (!group) return `${author} ${what}`;
+      return `${author} ${what} ${photos ? 'to' : 'in'} ${group}`;
+    }
+    if (post.feed_id === post.author_id) return `${author} ${what}`;
+    const owner = nameOf(post.feed_id);
+    return owner ? `${author} ${what} on ${owner}'s timeline` : `${author} ${what}`;
+  });
+}
+
+/** The app behind a bot page that wrote a post, by page id. */
+async function appsOfPages(p: Presentation, pageIds: string[]): Promise<Map<string, PublicApp>> {
+  return new Map((await findAppsByPageIds(p.ctx.db, pageIds)).map((app) => [app.page_id, publicApp(app)]));
+}
+
+// Fields Workplace documents whose data Commonplace does not have (videos, places, targeting,
+// shares, scraped link text) answer as Graph does for an empty value: they are left out.
+const absent = { kind: 'scalar' as const, get: () => undefined };
+
 export const postType: NodeType<PostRow> = {
   name: 'Post',
   defaults: ['id', 'message', 'created_time'],
@@ -81,7 +136,33 @@ export const postType: NodeType<PostRow> = {
     formatting: { kind: 'scalar', get: (post) => post.formatting },
     link: { kind: 'scalar', get: (post) => post.link ?? undefined },
     type: { kind: 'scalar', get: (post) => post.type },
-    status_type: { kind: 'scalar', get: (post) => post.status_type },
+    status_type: { kind: 'scalar', get: statusTypeOf },
+    story: { kind: 'batch', load: storiesOf },
+    name: { kind: 'scalar', get: (post) => post.link ?? undefined },
+    caption: { kind: 'scalar', get: (post) => hostOf(post.link) },
+    description: absent,
+    icon: { kind: 'scalar', get: (_post, p) => `${p.publicBase}/media/post-icon.svg` },
+    actions: {
+      kind: 'scalar',
+      get: (post, p) => [
+        { name: 'Comment', link: postPermalink(p, post) },
+        { name: 'Like', link: postPermalink(p, post) },
+      ],
+    },
+    application: {
+      kind: 'ref',
+      target: 'app',
+      key: (post) => (post.author_type === 'page' ? post.author_id : null),
+      load: appsOfPages,
+    },
+    parent_id: absent,
+    admin_creator: absent,
+    feed_targeting: absent,
+    place: absent,
+    shares: absent,
+    source: absent,
+    properties: absent,
+    poll: absent,
     permalink_url: { kind: 'scalar', get: (post, p) => postPermalink(p, post) },
     is_hidden: { kind: 'scalar', get: () => false },
     is_published: { kind: 'scalar', get: () => true },
@@ -140,6 +221,14 @@ export const postType: NodeType<PostRow> = {
     likes: reactionsEdge<PostRow>('likes', (post) => post.id, readPost),
     reactions: reactionsEdge<PostRow>('reactions', (post) => post.id, readPost),
     seen: seenEdge<PostRow>((post) => post.id, readPost),
+    sharedposts: {
+      // Commonplace has no sharing: the edge exists and is empty.
+      target: 'post',
+      authorize: readPost,
+      position: (x) => ({ sort: x.created_time, id: x.id }),
+      page: async () => ({ rows: [], hasNext: false, hasPrevious: false }),
+      many: async (_p, posts) => posts.map(() => []),
+    },
     attachments: {
       target: 'story_attachment',
       authorize: readPost,

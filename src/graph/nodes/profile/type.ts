@@ -62,3 +62,6 @@ export const profileType: NodeType<ProfileRow> = {
   },
   edges: {},
 };
+
+/** A message's sender: a profile whose default fields carry the email, when the token may read it (as Messenger's `from`). */
+export const messageProfileType: NodeType<ProfileRow> = { ...profileType, defaults: ['name', 'email', 'id'] };

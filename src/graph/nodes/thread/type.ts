@@ -37,6 +37,7 @@ export const threadType: NodeType<ThreadState> = {
   fields: {
     id: { kind: 'scalar', get: (s) => threadWireId(s.thread) },
     name: { kind: 'scalar', get: (s) => s.thread.name ?? undefined },
+    subject: { kind: 'scalar', get: (s) => s.thread.name ?? undefined },
     link: { kind: 'scalar', get: (s, p) => `${p.publicBase}/chat/${threadWireId(s.thread)}` },
     updated_time: { kind: 'scalar', get: (s) => graphTime(s.thread.updated_time) },
     is_group: { kind: 'scalar', get: (s) => s.thread.kind === 'group' },
