@@ -19,11 +19,15 @@ import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from '.
 import { Metrics, surfaceOf } from './http/metrics.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
+import { registerExportDownloads } from './exports/download.js';
+import { registerResizedPictures } from './http/resizedPictures.js';
+import { ExportRunner } from './exports/runner.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
 import { memberSessionAuth } from './member/auth.js';
 import { registerMemberEvents } from './member/events.js';
 import { registerMemberAppApi } from './member/routes.js';
+import { registerMemberCommunityApi } from './member/community.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -32,6 +36,8 @@ export interface Server {
   webhooks: WebhookWorker;
   /** Feed polling and the membership rule schedule (started unless COMMONPLACE_AUTOMATION_WORKER=0). */
   automation: AutomationWorker;
+  /** The background data export runner. */
+  exports: ExportRunner;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -117,9 +123,14 @@ export async function buildServer(ctx: Context): Promise<Server> {
   if (ctx.config.webhookWorker) await webhooks.start();
   const automation = new AutomationWorker(ctx);
   if (ctx.config.automationWorker) automation.start();
-  // A write request may have recorded events: wake the delivery worker instead of waiting for its poll.
+  const exports = new ExportRunner(ctx);
+  exports.start();
+  // A write request may have recorded events or scheduled an export: wake the workers instead of waiting for their poll.
   app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') webhooks.nudge();
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      webhooks.nudge();
+      exports.nudge();
+    }
   });
 
   app.removeAllContentTypeParsers();
@@ -237,9 +248,12 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerAdminApi(app, ctx);
   await registerMemberApi(app, ctx);
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   await registerHookRoutes(app, ctx);
+  registerExportDownloads(app, ctx);
+  registerResizedPictures(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
@@ -253,9 +267,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
     metrics,
     webhooks,
     automation,
+    exports,
     async close() {
       await app.close();
       await automation.stop();
+      await exports.stop();
       await webhooks.stop();
       await services.usage.stop();
     },

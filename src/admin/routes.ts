@@ -10,6 +10,7 @@ import { permissionCatalogue } from '../domain/permissions.js';
 import { registerIntegrationAdminApi } from './integrations.js';
 import { registerWebhookAdminApi } from './webhooks.js';
 import { registerAutomationAdminApi } from './automation.js';
+import { registerCommunityAdminRoutes } from './community.js';
 import { registerAdminPanelRoutes } from './panel.js';
 
 const COOKIE = 'cp_session';
@@ -60,6 +61,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
       await registerIntegrationAdminApi(api, ctx, { admin, write });
       await registerAutomationAdminApi(api, ctx, { admin, write });
       await registerAdminPanelRoutes(api, { ctx, admin });
+      await registerCommunityAdminRoutes(api, { ctx, admin });
 
       api.get('/permissions', async (request) => {
         await admin(request);

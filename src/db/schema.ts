@@ -2,6 +2,7 @@
 // dialects; JSON columns hold text.
 
 import type { AutomationTables } from './automationSchema.js';
+import type { CommunityTables } from './communitySchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
 export type Flag = 0 | 1;
@@ -303,7 +304,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

@@ -82,12 +82,26 @@ export type AuditAction =
   | 'membership_rule.saved'
   | 'membership_rule.deleted'
   | 'membership_rule.refused'
-  | 'membership_rule.applied';
+  | 'membership_rule.applied'
+  | 'badge.created'
+  | 'badge.updated'
+  | 'badge.deleted'
+  | 'badge.awarded'
+  | 'badge.revoked'
+  | 'skill.added'
+  | 'skill.removed'
+  | 'export.requested'
+  | 'export.completed'
+  | 'export.failed'
+  | 'report.created'
+  | 'report.resolved'
+  | 'chat.message_deleted'
+  | 'account.picture_changed';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
-  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' }
+  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' }
   | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };

@@ -9,7 +9,7 @@ export const permissionCatalogue = [
   { code: 'write_user_feed', name: 'Manage user timeline', confirmed: true, allows: "Post to members' timelines (POST /{member}/feed)." },
   { code: 'bot_mention', name: 'Mention bot', confirmed: true, allows: 'Read posts and comments that mention the bot page, like them and reply with comments.' },
   { code: 'manage_accounts', name: 'Manage accounts', confirmed: true, allows: 'The Account Management API (SCIM); Graph account management (create, update, deactivate, delete, log out); read all member fields; list /community/admins and former members.' },
-  { code: 'manage_badges', name: 'Manage badges', confirmed: true, allows: 'Award and list badges. No badge endpoints exist yet: granting it changes nothing today.' },
+  { code: 'manage_badges', name: 'Manage badges', confirmed: true, allows: "List the badge catalogue (/community/badges), list, award and revoke members' badges (/{member}/badges)." },
   { code: 'read_user_email', name: 'Read user email addresses', confirmed: true, allows: 'Read the email field of members and address members by email.' },
   { code: 'read_user_work_profile', name: 'Read work profile', confirmed: true, allows: 'Read work-profile fields: title, department, division, organization, employee number, cost center, phone, address, locale, account times.' },
   { code: 'report_content', name: 'Report content', confirmed: true, allows: 'Report posts and comments for admin review. The reporting endpoint does not exist yet: granting it changes nothing today.' },

@@ -36,6 +36,7 @@ const SECURITY: Record<string, { field: SecurityField; event: string }> = {
   'integration.disabled': { field: 'admin_activity', event: 'ADMIN_DISABLE_INTEGRATION' },
   'integration.enabled': { field: 'admin_activity', event: 'ADMIN_ENABLE_INTEGRATION' },
   'integration.deleted': { field: 'admin_activity', event: 'ADMIN_DELETE_INTEGRATION' },
+  'export.requested': { field: 'admin_activity', event: 'ADMIN_EXPORT_EMPLOYEE_DATA' },
 };
 
 const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});

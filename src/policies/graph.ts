@@ -5,7 +5,7 @@ import { AppError, missingPermission, unknownObject } from '../errors.js';
 // Every Graph authorization rule, in one table. A rule lists the permissions of which the
 // integration needs one; `group` rules also need the target group in the integration's scope,
 // and an out-of-scope group answers exactly like a missing object (error 100).
-type Rule = { anyOf: readonly Permission[]; group?: true; allGroupsOnly?: true };
+type Rule = { anyOf: readonly Permission[]; group?: true; allGroupsOnly?: true; scopedMessage?: string };
 
 export const graphRules = {
   'community.read': { anyOf: ['read_group', 'manage_group'] },
@@ -42,6 +42,22 @@ export const graphRules = {
   'chat.group': { anyOf: ['group_chat'] },
   'chat.read_all': { anyOf: ['read_all_messages'] },
   'security.read': { anyOf: ['read_security_logs'] },
+  'community.badges.read': { anyOf: ['manage_badges'] },
+  'content.report': { anyOf: ['report_content'], group: true },
+  'reported_content.read': { anyOf: ['report_content'] },
+  'reported_content.resolve': { anyOf: ['report_content'], group: true },
+  'member.badges.read': { anyOf: ['manage_badges'] },
+  'member.badges.write': { anyOf: ['manage_badges'] },
+  'member.skills.read': { anyOf: ['read_user_work_profile', 'manage_work_profile', 'manage_accounts'] },
+  'member.skills.write': { anyOf: ['manage_work_profile', 'manage_accounts'] },
+  'community.admins.write': { anyOf: ['manage_accounts'] },
+  'community.members.write': { anyOf: ['manage_accounts', 'provision_user_accounts'] },
+  // Workplace: "Data export jobs are not compatible with group-scoped integrations."
+  'export.employee_data': {
+    anyOf: ['manage_accounts', 'read_user_work_profile'],
+    allGroupsOnly: true,
+    scopedMessage: '(#10) Data export jobs are not compatible with group-scoped integrations; set the integration to all groups.',
+  },
 } as const satisfies Record<string, Rule>;
 
 export type GraphAction = keyof typeof graphRules;
@@ -78,7 +94,7 @@ export function authorize(actor: Actor, action: GraphAction, target: { groupId?:
     throw unknownObject(target.id ?? target.groupId, target.method);
   }
   if (rule.allGroupsOnly && app && !app.scopeAll) {
-    throw new AppError('action_not_allowed', '(#10) An integration scoped to selected groups cannot create groups.');
+    throw new AppError('action_not_allowed', rule.scopedMessage ?? '(#10) An integration scoped to selected groups cannot create groups.');
   }
   if (!allowed(actor, action)) throw missingPermission(rule.anyOf.join(' or '));
 }

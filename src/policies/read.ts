@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { unknownObject } from '../errors.js';
 import { authorizeThreadMessages, authorizeThreadRead, type ThreadView } from './chat.js';
-import { authorize, authorizeContent, type ContentTarget } from './graph.js';
+import { authorize, authorizeContent, type ContentTarget, groupInScope } from './graph.js';
 
 /** A photo as the read rule sees it. */
 export interface PhotoTarget {
@@ -28,6 +28,13 @@ export const readRules = {
   },
   thread: (actor: Actor, target: { id: string; view: ThreadView }, method: string) => authorizeThreadRead(actor, target.view, target.id, method),
   message: (actor: Actor, target: { id: string; view: ThreadView }, _method: string) => authorizeThreadMessages(actor, target.view, target.id),
+  skill: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'member.skills.read'),
+  export_job: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'export.employee_data'),
+  /** A report of a group outside the integration's scope is an unknown object, like the group. */
+  reported_content: (actor: Actor, target: { id: string; groupId: string }, method: string) => {
+    if (!groupInScope(actor, target.groupId)) throw unknownObject(target.id, method);
+    authorize(actor, 'reported_content.read');
+  },
 } as const;
 
 export type ReadRule = keyof typeof readRules;

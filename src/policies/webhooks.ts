@@ -13,6 +13,7 @@ export const webhookFieldRules: FieldKey = {
   'group.posts': 'group.feed.read',
   'group.comments': 'group.feed.read',
   'group.membership': 'group.members.read',
+  'group.reported_content': 'reported_content.read',
   'page.mention': 'mention.read',
   'page.messages': 'chat.send',
   'page.message_deliveries': 'chat.send',
@@ -28,7 +29,7 @@ export type WebhookTopicName = WebhookField['topic'];
 /** The topics integrations can subscribe to, with their fields. */
 export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
   page: ['mention', 'messages', 'message_deliveries', 'message_reads', 'messaging_postbacks'],
-  group: ['posts', 'comments', 'membership'],
+  group: ['posts', 'comments', 'membership', 'reported_content'],
   user: ['status'],
   workplace_security: ['admin_activity', 'login_activity'],
 };

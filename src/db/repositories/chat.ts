@@ -66,6 +66,11 @@ export async function insertMessage(db: Db, row: ChatMessageRow): Promise<void> 
   await db.insertInto('chat_message').values(row).execute();
 }
 
+/** Deletes one message (compliance): it leaves its thread for every participant. */
+export async function deleteMessage(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('chat_message').where('id', '=', id).execute();
+}
+
 export async function findMessagesByIds(db: Db, ids: readonly string[]): Promise<ChatMessageRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('chat_message').selectAll().where('id', 'in', [...new Set(ids)]).execute();

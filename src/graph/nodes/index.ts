@@ -17,6 +17,10 @@ import { attachmentType } from './post/type.js';
 import { messageProfileType, profileType } from './profile/type.js';
 import { reactorType } from './reactor/type.js';
 import { threadNode } from './thread/node.js';
+import { badgeType } from './badge/type.js';
+import { exportJobNode } from './export_job/node.js';
+import { reportedContentNode } from './reported_content/node.js';
+import { skillNode } from './skill/node.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -33,6 +37,9 @@ const nodes = [
   groupNode,
   commentNode,
   photoNode,
+  skillNode,
+  exportJobNode,
+  reportedContentNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */
@@ -43,6 +50,7 @@ const embedded = [
   { key: 'message_attachment', type: messageAttachmentType },
   { key: 'message_share', type: messageShareType },
   { key: 'message_profile', type: messageProfileType },
+  { key: 'badge', type: badgeType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */

@@ -9,6 +9,7 @@ import { IntegrationsList } from './Integrations';
 import { PeopleScreen, PersonScreen } from './People';
 import { SecurityLog } from './SecurityLog';
 import { AutomationScreen, HookDetail } from './Automation';
+import { CommunityScreen } from './Community';
 import type { AdminMe } from './types';
 
 export function AdminApp() {
@@ -83,6 +84,7 @@ const SECTIONS = [
   { path: '/admin/groups', label: 'Groups' },
   { path: '/admin/automation', label: 'Automation' },
   { path: '/admin/security', label: 'Security log' },
+  { path: '/admin/community', label: 'Community' },
 ];
 
 function Shell({ me, onSignedOut }: { me: AdminMe; onSignedOut: () => void }) {
@@ -110,6 +112,7 @@ function Shell({ me, onSignedOut }: { me: AdminMe; onSignedOut: () => void }) {
   else if (path === '/admin/security') screen = <SecurityLog />;
   else if (path === '/admin/automation' || path === '/admin/automation/feeds' || path === '/admin/automation/rules') screen = <AutomationScreen />;
   else if ((params = match('/admin/automation/hooks/:id', path))) screen = <HookDetail id={params.id} />;
+  else if (path === '/admin/community') screen = <CommunityScreen />;
   else screen = path === '/admin' ? <Loading /> : <NotFound />;
   return (
     <>

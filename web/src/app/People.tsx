@@ -1,19 +1,28 @@
 import { useState } from 'react';
 import { get, query } from '../shared/api';
-import { Link } from '../shared/router';
+import { Link, useLocation } from '../shared/router';
 import { Avatar, ErrorNote, Loading, useLoad } from '../shared/ui';
+import { ProfileCommunity } from './ProfileCommunity';
 import type { Profile, ProfileRef } from './types';
 
 export function PeopleScreen() {
-  const [q, setQ] = useState('');
-  const { data, error } = useLoad((signal) => get<{ data: ProfileRef[] }>(`/api/people${query({ q, limit: 50 })}`, signal), [q]);
+  const initialSkill = useLocation().search.get('skill');
+  const [q, setQ] = useState(initialSkill ?? '');
+  const [bySkill, setBySkill] = useState(initialSkill !== null);
+  const { data, error } = useLoad(
+    (signal) => (bySkill ? get<{ data: ProfileRef[] }>(`/api/skills/people${query({ name: q })}`, signal) : get<{ data: ProfileRef[] }>(`/api/people${query({ q, limit: 50 })}`, signal)),
+    [q, bySkill],
+  );
   return (
     <>
       <h1 tabIndex={-1}>People</h1>
       <div className="panel" role="search">
         <label>
-          <span className="label">Search people and bots</span>
-          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name, title or department" />
+          <span className="label">{bySkill ? 'People with the skill' : 'Search people and bots'}</span>
+          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={bySkill ? 'A skill, such as TypeScript' : 'Name, title or department'} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={bySkill} onChange={(e) => setBySkill(e.target.checked)} /> Search by skill
         </label>
       </div>
       <ErrorNote error={error} />
@@ -80,6 +89,7 @@ export function ProfileScreen({ id, meId }: { id: string; meId: string }) {
           )}
         </div>
       </div>
+      {p.kind !== 'bot' && <ProfileCommunity id={p.id} own={p.id === meId} />}
       {p.kind === 'bot' ? (
         <p className="panel">This is the page of a custom integration. It posts in groups and answers in Work Chat.</p>
       ) : (

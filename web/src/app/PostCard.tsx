@@ -5,6 +5,7 @@ import { Link, navigate } from '../shared/router';
 import { Avatar, ErrorNote, Time, toast } from '../shared/ui';
 import { Composer } from './Composer';
 import type { Comment, Post, ProfileRef } from './types';
+import { ReportButton } from './ReportButton';
 
 /** Reaction types with their words (words, not emoji: they read the same on every system and to screen readers). */
 export const REACTIONS: [string, string][] = [
@@ -201,6 +202,7 @@ export function PostCard({ initial, meId, canInteract, canModerate, showGroup, o
             Delete
           </button>
         )}
+        {p.from.id !== meId && p.group_id && <ReportButton id={p.id} what="post" />}
       </div>
       {p.comments.length > 0 && (
         <ul className="comments" aria-label="Comments">

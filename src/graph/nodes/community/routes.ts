@@ -6,6 +6,7 @@ import type { GraphRequest } from '../../request.js';
 import { groupSettingParams, groupSettings } from '../group/settings.js';
 import { createAccountRoute } from '../member/accounts.js';
 import type { CommunityNode } from './node.js';
+import { communityFeatureRoutes } from './features.js';
 
 async function createGroup(req: GraphRequest<CommunityNode>) {
   authorize(req.actor, 'group.create');
@@ -25,4 +26,5 @@ export const communityRoutes: readonly NodeRoute<CommunityNode>[] = [
     params: [...groupSettingParams, { name: 'admin', description: 'Member id of the first admin and owner' }],
   },
   createAccountRoute,
+  ...communityFeatureRoutes,
 ];

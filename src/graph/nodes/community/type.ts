@@ -6,6 +6,9 @@ import type { EdgeQuery, EdgeSpec, NodeType } from '../../../presenters/types.js
 import { graphTime } from '../../time.js';
 import type { MemberView } from '../member/type.js';
 import { direction, scopeIds } from '../shared.js';
+import { communityBadgesEdge } from '../badge/type.js';
+import { communityReportsEdge } from '../reported_content/type.js';
+import { communitySkillsEdge } from '../skill/type.js';
 
 export type CommunityRow = CommunityTable;
 
@@ -101,5 +104,8 @@ export const communityType: NodeType<CommunityRow> = {
     ),
     former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
+    badges: communityBadgesEdge,
+    skills: communitySkillsEdge,
+    reported_content: communityReportsEdge,
   },
 };

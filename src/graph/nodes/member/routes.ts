@@ -5,6 +5,7 @@ import type { GraphRequest } from '../../request.js';
 import { postInput, postParams } from '../post/input.js';
 import { pictureRoute } from '../profile/picture.js';
 import { accountRoutes } from './accounts.js';
+import { memberCommunityRoutes } from './community.js';
 import type { MemberNode } from './node.js';
 
 async function postToTimeline(req: GraphRequest<MemberNode>) {
@@ -18,4 +19,5 @@ export const memberRoutes: readonly NodeRoute<MemberNode>[] = [
   { edge: 'feed', method: 'POST', handler: postToTimeline, summary: "Post on the member's timeline", params: postParams },
   pictureRoute,
   ...accountRoutes,
+  ...memberCommunityRoutes,
 ];

@@ -6,6 +6,8 @@ import { authorize } from '../../../policies/graph.js';
 import { loadPictures, pictureObject } from '../../../presenters/media.js';
 import type { FieldSpec, NodeType, Presentation } from '../../../presenters/types.js';
 import { byParent, direction, scopeIds } from '../shared.js';
+import { memberBadgesEdge } from '../badge/type.js';
+import { memberSkillsEdge } from '../skill/type.js';
 
 /** A member, possibly seen through a group membership (role, join time). */
 export type MemberView = MemberRow & { role?: GroupMembershipRow['role']; joined_time?: number };
@@ -114,5 +116,7 @@ export const memberType: NodeType<MemberView> = {
         return byParent(members.map((m) => m.id), rows, (r) => r.manager_id ?? '');
       },
     },
+    badges: memberBadgesEdge,
+    skills: memberSkillsEdge,
   },
 };

@@ -1,6 +1,7 @@
 import { type ChatMessageRow, findMessagesByIds } from '../../../db/repositories/chat.js';
 import { loadThread, type ThreadState } from '../../../domain/commands/chat.js';
 import type { AddressedNode, NodeDefinition } from '../../registry.js';
+import { messageRoutes } from './routes.js';
 import { chatMessageType } from './type.js';
 
 /** A Work Chat message, `m_{id}`, with its thread (who may read it depends on the thread). */
@@ -17,5 +18,5 @@ export const messageNode: NodeDefinition<MessageNode, ChatMessageRow> = {
     return row && thread ? { type: 'message', id: row.id, row, thread } : null;
   },
   read: { rule: 'message', target: (node, segment) => ({ id: segment, view: node.thread }) },
-  routes: [],
+  routes: messageRoutes,
 };

@@ -1,5 +1,6 @@
 import { loadThread, type ThreadState } from '../../../domain/commands/chat.js';
 import type { AddressedNode, NodeDefinition } from '../../registry.js';
+import { threadRoutes } from './routes.js';
 import { threadType } from './type.js';
 
 export type ThreadNode = AddressedNode<'thread', ThreadState>;
@@ -15,5 +16,5 @@ export const threadNode: NodeDefinition<ThreadNode, ThreadState> = {
     return row ? { type: 'thread', id: row.thread.id, row } : null;
   },
   read: { rule: 'thread', target: (node, segment) => ({ id: segment, view: node.row }) },
-  routes: [],
+  routes: threadRoutes,
 };
