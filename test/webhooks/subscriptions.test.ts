@@ -51,6 +51,23 @@ for (const dialect of await dialects()) {
       assert.match(unknown.json.error.message, /Unknown field likes/);
     });
 
+    test("every field Workplace and Messenger list is accepted and stored, those Commonplace never produces included; they need the topic's permission", async () => {
+      const fields = 'messages,messaging_postbacks,messaging_optins,messaging_referrals,message_echoes,messaging_handovers,standby,messaging_account_linking';
+      const r = await subscribe({ object: 'page', fields, callback_url: receiver.url, verify_token: 'vt-good' });
+      assert.equal(r.status, 200, r.text);
+      const listed = await http('GET', `${ts.graph}/app/subscriptions`, { token: appToken() });
+      const page = listed.json.data.find((s: { object: string }) => s.object === 'page');
+      assert.deepEqual(page.fields.map((f: { name: string }) => f.name).sort(), fields.split(',').sort());
+      const subscribed = await http('GET', `${ts.graph}/me/subscribed_apps`, { token: bot.access_token });
+      assert.ok(subscribed.json.data[0].subscribed_fields.includes('messaging_optins'));
+      const reader = await ts.integration(['read_group'], { name: 'Optin Reader' });
+      const denied = await subscribe({ object: 'page', fields: 'messaging_optins', callback_url: receiver.url, verify_token: 'vt-good' }, `${reader.app_id}|${reader.app_secret}`);
+      assert.equal(denied.json.error.code, 200);
+      assert.match(denied.json.error.message, /message/);
+      const removed = await http('DELETE', `${ts.graph}/app/subscriptions?object=page&fields=messaging_optins,messaging_referrals,message_echoes,messaging_handovers,standby,messaging_account_linking,messages,messaging_postbacks`, { token: appToken() });
+      assert.equal(removed.status, 200, removed.text);
+    });
+
     test('a wrong verify token is refused with what came back, and nothing is stored', async () => {
       const before = receiver.got.length;
       const r = await subscribe({ object: 'group', fields: 'posts', callback_url: receiver.url, verify_token: 'vt-bad' });
