@@ -7,11 +7,12 @@ import { groupType } from '../presenters/group.js';
 import { photoType } from '../presenters/media.js';
 import { memberType } from '../presenters/member.js';
 import { postTarget, postType } from '../presenters/post.js';
-import type { NodeType, Presentation } from '../presenters/types.js';
+import type { EdgeQuery, NodeType, Presentation } from '../presenters/types.js';
 import type { Actor } from '../domain/actor.js';
 import { authorizeThreadMessages, authorizeThreadRead } from '../policies/chat.js';
 import { chatMessageType } from '../presenters/chatMessage.js';
 import { threadType } from '../presenters/thread.js';
+import { pagesByTime, pagingTokenOf, resumeFromToken } from './paging.js';
 import { edgeQuery, pagingBlock, renderRows } from './render.js';
 import type { GraphRequest } from './request.js';
 import type { ResolvedNode } from './resolve.js';
@@ -92,14 +93,17 @@ export async function listEdge(req: GraphRequest, extra: Record<string, string> 
   const edge = type.edges[req.edge!];
   if (!edge) throw invalidParameter(`Unknown path components: /${req.edge}`);
   edge.authorize?.(req.presentation, row);
-  const raw = Object.fromEntries(PAGING_PARAMS.map((k) => [k, req.params.string(k)])) as Record<(typeof PAGING_PARAMS)[number], string | undefined>;
+  // A time-paged link carries its position and window in __paging_token; its since/until only inform.
+  const token = edge.paging === 'time' ? pagingTokenOf(req.params.values) : undefined;
+  const raw = Object.fromEntries(PAGING_PARAMS.map((k) => [k, token && (k === 'since' || k === 'until') ? undefined : req.params.string(k)])) as Record<(typeof PAGING_PARAMS)[number], string | undefined>;
   if (raw.after && raw.before) throw invalidParameter('Use either after or before, not both');
-  const q = { ...edgeQuery(req.presentation, raw), extra };
+  let q: EdgeQuery = { ...edgeQuery(req.presentation, raw), extra };
+  if (token && pagesByTime(edge, q.order)) q = resumeFromToken(q, req.params.values, token);
   const page = q.limit === 0 ? { rows: [], hasNext: false, hasPrevious: false } : await edge.page(req.presentation, row, q);
   const data = await renderRows(req.presentation, edge.target(), page.rows, req.fields);
   const out: Record<string, unknown> = { data };
   const original = stringParams(req);
-  const paging = pagingBlock(req.presentation, req.path, original, page, edge, q.limit);
+  const paging = pagingBlock(req.presentation, req.path, original, page, edge, q);
   if (paging) out.paging = paging;
   const summary = req.params.string('summary');
   if (summary && !['false', '0'].includes(summary.toLowerCase()) && edge.summary) {

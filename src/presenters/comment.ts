@@ -10,6 +10,7 @@ import { direction } from './member.js';
 import { postPermalink } from './post.js';
 import { loadProfiles, type ProfileRow, profileType } from './profile.js';
 import { reactionsEdge } from './reaction.js';
+import { emptyFields, TOLERATED_COMMENT_FIELDS } from './tolerated.js';
 import type { NodeType, Presentation } from './types.js';
 
 /** A comment as the content rules see it: mentions in the comment or in its post count. */
@@ -38,6 +39,7 @@ export const commentType: NodeType<CommentRow> = {
   defaults: ['id', 'created_time', 'from', 'message'],
   id: (c) => c.id,
   fields: {
+    ...emptyFields(TOLERATED_COMMENT_FIELDS),
     id: { kind: 'scalar', get: (c) => c.id },
     message: { kind: 'scalar', get: (c) => c.message ?? '' },
     message_tags: { kind: 'scalar', get: (c) => { const tags = parseTags(c.message_tags); return tags.length ? tags : undefined; } },
