@@ -15,6 +15,7 @@ export const webhookFieldRules: FieldKey = {
   'group.membership': 'group.members.read',
   'page.mention': 'mention.read',
   'page.messages': 'chat.send',
+  'page.message_echoes': 'chat.send',
   'page.message_deliveries': 'chat.send',
   'page.message_reads': 'chat.send',
   'page.messaging_postbacks': 'chat.send',
@@ -33,7 +34,6 @@ export type WebhookTopicName = WebhookField['topic'];
  */
 export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphAction>> = {
   page: {
-    message_echoes: 'chat.send',
     message_edits: 'chat.send',
     message_reactions: 'chat.send',
     messaging_account_linking: 'chat.send',
@@ -54,7 +54,7 @@ export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphA
 
 /** The topics integrations can subscribe to, with their fields: those that fire, then the silent ones. */
 export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
-  page: ['mention', 'messages', 'message_deliveries', 'message_reads', 'messaging_postbacks', ...Object.keys(silentWebhookFields.page)],
+  page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks', ...Object.keys(silentWebhookFields.page)],
   group: ['posts', 'comments', 'membership', ...Object.keys(silentWebhookFields.group)],
   user: ['status', ...Object.keys(silentWebhookFields.user)],
   workplace_security: ['admin_activity', 'login_activity', ...Object.keys(silentWebhookFields.workplace_security)],
