@@ -97,3 +97,40 @@ export function timeLinks(
     ]),
   };
 }
+
+// Offset paging (`offset` + `limit`), Graph's third and rarest style, on every list: the page is
+// read as the first `offset + limit` items, so the window is bounded; deeper lists take cursors.
+export const MAX_OFFSET_WINDOW = 5000;
+
+/** The request's `offset`, when it pages by offset. */
+export function offsetOf(values: Record<string, unknown>): number | undefined {
+  const raw = lastValue(values.offset);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const text = String(raw).trim();
+  if (!/^\d+$/.test(text)) throw invalidParameter('Param offset must be a non-negative integer');
+  return Number(text);
+}
+
+/** One page by offset, from a loader of the first `n` items. */
+export async function offsetPage<Row>(load: (limit: number) => Promise<EdgePage<Row>>, offset: number, limit: number): Promise<EdgePage<Row>> {
+  if (offset + limit > MAX_OFFSET_WINDOW) {
+    throw invalidParameter(`offset + limit may be at most ${MAX_OFFSET_WINDOW}; page further with the cursors (after=) of paging.next`);
+  }
+  const page = await load(offset + limit);
+  return { rows: page.rows.slice(offset), hasNext: page.hasNext, hasPrevious: offset > 0 };
+}
+
+/** `previous`/`next` links of an offset page: the request's own parameters with the offset moved. */
+export function offsetLinks(p: Presentation, path: string, params: Record<string, string>, page: EdgePage<unknown>, offset: number, limit: number): Record<string, string> {
+  const link = (to: number) => {
+    const query = new URLSearchParams({ ...params, ...p.carry });
+    for (const name of [...LINK_PARAMS, 'offset', 'limit']) query.delete(name);
+    query.set('limit', String(limit));
+    query.set('offset', String(to));
+    return `${p.graphBase}/${path}?${query.toString()}`;
+  };
+  const out: Record<string, string> = {};
+  if (page.hasPrevious) out.previous = link(Math.max(0, offset - limit));
+  if (page.hasNext) out.next = link(offset + limit);
+  return out;
+}

@@ -219,5 +219,24 @@ for (const dialect of await dialects()) {
       assert.equal(refused.json.error.code, 100);
       assert.match(refused.json.error.message, /story/);
     });
+
+    test('offset paging: offset + limit on any list, with links that move the offset; bounded, and bad values are error 100', async () => {
+      const comments = await http('GET', `${ts.graph}/${expected[1]}/comments?fields=message&limit=3&offset=2`, { token });
+      assert.equal(comments.status, 200, comments.text);
+      assert.deepEqual(comments.json.data.map((c: { message: string }) => c.message), ['k2', 'k3', 'k4']);
+      const next = new URL(comments.json.paging.next);
+      assert.equal(next.searchParams.get('offset'), '5');
+      assert.equal(new URL(comments.json.paging.previous).searchParams.get('offset'), '0');
+      const rest = await http('GET', comments.json.paging.next, { token });
+      assert.deepEqual(rest.json.data.map((c: { message: string }) => c.message), ['k5', 'k6']);
+      assert.equal(rest.json.paging.next, undefined);
+      const feed = await http('GET', `${ts.graph}/${groupId}/feed?fields=id&limit=5&offset=10`, { token });
+      assert.deepEqual(feed.json.data.map((p: { id: string }) => p.id), expected.slice(10, 15));
+      for (const bad of ['-1', 'ten', '4999']) {
+        const r = await http('GET', `${ts.graph}/${groupId}/feed?limit=5&offset=${bad}`, { token });
+        assert.equal(r.status, 400, bad);
+        assert.equal(r.json.error.code, 100, bad);
+      }
+    });
   });
 }
