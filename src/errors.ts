@@ -12,7 +12,7 @@ export const errorCatalogue = {
   permission_denied: { status: 403, code: 200, type: 'OAuthException', message: '(#200) Permissions error' },
   action_not_allowed: { status: 403, code: 10, type: 'OAuthException', message: '(#10) Application does not have permission for this action' },
   unknown_object: { status: 400, code: 100, type: 'GraphMethodException', subcode: 33, message: 'Unsupported request.' },
-  unknown_path: { status: 400, code: 100, type: 'OAuthException', message: 'Unknown path components' },
+  unknown_path: { status: 400, code: 2500, type: 'OAuthException', message: 'Unknown path components' },
   invalid_parameter: { status: 400, code: 100, type: 'OAuthException', message: '(#100) Invalid parameter' },
   unknown_alias: { status: 400, code: 803, type: 'OAuthException', message: '(#803) Some of the aliases you requested do not exist' },
   duplicate_post: { status: 400, code: 506, type: 'OAuthException', message: '(#506) Duplicate status message' },

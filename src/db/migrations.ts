@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
+import { objectIndexMigration } from './migrations/0004_object_index.js';
 import { fidelityMigration } from './migrations/0009_fidelity.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0001_core': coreMigration,
   '0002_accounts': accountsMigration,
   '0003_webhooks_chat': webhooksChatMigration,
+  '0004_object_index': objectIndexMigration,
   '0009_fidelity': fidelityMigration,
 };
 

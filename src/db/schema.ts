@@ -292,6 +292,13 @@ export interface OutboxTable {
   seq?: number | null;
 }
 
+/** What each stored id names (migration 0004): one lookup instead of a scan of every table. */
+export interface ObjectTable {
+  id: string;
+  /** The Graph node type: member, group, post, comment, page, app, photo, community. */
+  type: string;
+}
+
 export interface Database extends WebhooksChatTables {
   community: CommunityTable;
   member: MemberTable;
@@ -315,6 +322,7 @@ export interface Database extends WebhooksChatTables {
   mail_outbox: MailOutboxTable;
   people_set: PeopleSetTable;
   people_set_member: PeopleSetMemberTable;
+  object: ObjectTable;
   id_node: IdNodeTable;
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AccountCondition, AccountField, Condition, ListRequest } from '../../domain/accountQuery.js';
 import { type ColumnSpec, compileCondition, orderParts } from '../condition.js';
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import type { AccountInviteTable, MailOutboxTable, MemberEmailTable } from '../schema.js';
 import type { MemberRow } from './member.js';
 
@@ -117,7 +118,9 @@ export async function findIdentifierHolders(
 /** Inserts an account unless one of its unique keys is taken meanwhile; true when inserted. */
 export async function insertAccount(db: Db, row: MemberRow): Promise<boolean> {
   const result = await db.insertInto('member').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  if (inserted) await indexObject(db, row.id, 'member');
+  return inserted;
 }
 
 export async function updateAccount(db: Db, id: string, changes: Partial<MemberRow>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import type { AppTable, PageTable } from '../schema.js';
 
 export type AppRow = AppTable;
@@ -23,6 +24,7 @@ export async function listApps(db: Db): Promise<AppRow[]> {
 
 export async function insertApp(db: Db, row: AppRow): Promise<void> {
   await db.insertInto('app').values(row).execute();
+  await indexObject(db, row.id, 'app');
 }
 
 export async function updateApp(db: Db, id: string, changes: Partial<AppRow>): Promise<void> {
@@ -60,6 +62,7 @@ export async function findPagesByIds(db: Db, ids: readonly string[]): Promise<Pa
 
 export async function insertPage(db: Db, row: PageRow): Promise<void> {
   await db.insertInto('page').values(row).execute();
+  await indexObject(db, row.id, 'page');
 }
 
 export async function updatePage(db: Db, id: string, changes: Partial<PageRow>): Promise<void> {

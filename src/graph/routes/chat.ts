@@ -23,9 +23,9 @@ import {
 import { AppError, invalidParameter, unknownObject } from '../../errors.js';
 import { authorizeBotGroupCreate, authorizeBotSend, authorizeBotThreadAdmin, authorizeConversations, authorizeThreadRead } from '../../policies/chat.js';
 import { authorize } from '../../policies/graph.js';
-import { direction } from '../../presenters/member.js';
-import { threadType } from '../../presenters/thread.js';
-import { listEdge, readNode, stringParams } from '../read.js';
+import { direction } from '../nodes/shared.js';
+import { threadType } from '../nodes/thread/type.js';
+import { stringParams } from '../read.js';
 import { edgeQuery, pagingBlock, renderRows } from '../render.js';
 import { type GraphRequest, type GraphRoute, success } from '../request.js';
 
@@ -220,15 +220,6 @@ function threadOf(req: GraphRequest): ThreadState {
   return req.node.row;
 }
 
-async function threadEdge(req: GraphRequest) {
-  const extra: Record<string, string> = {};
-  const source = req.params.string('source');
-  const user = req.params.string('user');
-  if (source) extra.source = source;
-  if (user) extra.user = user;
-  return listEdge(req, extra);
-}
-
 async function profilesParam(req: GraphRequest): Promise<ChatProfile[]> {
   const ids = req.params.list('to') ?? req.params.list('ids');
   if (!ids?.length) throw invalidParameter('Give the people in to=[ids]');
@@ -286,12 +277,8 @@ export const chatRoutes: GraphRoute[] = [
   { node: 'page', edge: 'thread_settings', method: 'GET', handler: getProfile },
   { node: 'page', edge: 'thread_settings', method: 'POST', handler: setThreadSettings },
   { node: 'page', edge: 'thread_settings', method: 'DELETE', handler: deleteThreadSettings },
-  { node: 'thread', edge: null, method: 'GET', handler: readNode },
   { node: 'thread', edge: 'participants', method: 'POST', handler: addParticipants },
   { node: 'thread', edge: 'participants', method: 'DELETE', handler: removeParticipants },
   { node: 'thread', edge: 'threadname', method: 'POST', handler: rename },
-  { node: 'thread', edge: '*', method: 'GET', handler: threadEdge },
-  { node: 'message', edge: null, method: 'GET', handler: readNode },
-  { node: 'message', edge: '*', method: 'GET', handler: (req) => listEdge(req) },
   { node: 'member', edge: 'conversations', method: 'GET', handler: conversations },
 ];
