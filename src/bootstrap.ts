@@ -9,7 +9,7 @@ import { memberCreator } from './domain/commands/member.js';
 import { recordChange } from './domain/events.js';
 import { loadSecretBox, newOpaqueToken } from './domain/secrets.js';
 import { createLogger } from './http/logging.js';
-import { newId } from './ids.js';
+import { newId, processIdGenerator } from './ids.js';
 import type { Logger } from 'pino';
 
 export interface Opened {
@@ -17,7 +17,7 @@ export interface Opened {
   close(): Promise<void>;
 }
 
-/** Opens the database named by the config, runs migrations, and builds the context. */
+/** Opens the database named by the config, runs migrations, takes an id node lease, and builds the context. */
 export async function openContext(
   options: { config?: Config; log?: Logger; clock?: Clock; pgSchema?: string; migrate?: boolean } = {},
 ): Promise<Opened> {
@@ -25,9 +25,17 @@ export async function openContext(
   const log = options.log ?? createLogger(config.logLevel);
   const dbOptions: DatabaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: options.pgSchema };
   const handle = await openDatabase(dbOptions);
-  if (options.migrate !== false) await migrateToLatest(handle.db, handle.schema);
+  const ids = processIdGenerator();
+  if (options.migrate !== false) {
+    await migrateToLatest(handle.db, handle.schema);
+    await ids.attach(handle.db);
+  }
   const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock: options.clock ?? systemClock, config, secrets: loadSecretBox(config.secretKey, config.dataDir) };
-  return { ctx, close: handle.close };
+  const close = async () => {
+    await ids.detach(handle.db);
+    await handle.close();
+  };
+  return { ctx, close };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { invalidParameter } from '../errors.js';
+import { parseExactJson } from '../http/json.js';
 
 // The shapes of Work Chat content, as the Send API and Messenger profiles take them (reference
 // §3.9), with Messenger's limits. Everything here is pure: it checks and normalises input.
@@ -10,14 +11,22 @@ const MAX_ELEMENTS = 10;
 const MAX_PAYLOAD = 1000;
 
 export interface QuickReply {
-  content_type: 'text' | 'user_email' | 'user_phone_number';
+  content_type: 'text' | 'user_email' | 'user_phone_number' | 'location';
   title?: string;
   payload?: string;
   image_url?: string;
 }
 
 export type Button =
-  | { type: 'web_url'; url: string; title: string; webview_height_ratio?: string }
+  | {
+      type: 'web_url';
+      url: string;
+      title: string;
+      webview_height_ratio?: 'compact' | 'tall' | 'full';
+      messenger_extensions?: boolean;
+      fallback_url?: string;
+      webview_share_button?: 'hide';
+    }
   | { type: 'postback'; title: string; payload: string }
   | { type: 'phone_number'; title: string; payload: string };
 
@@ -49,7 +58,7 @@ type Obj = Record<string, unknown>;
 function obj(value: unknown, what: string): Obj {
   if (typeof value === 'string') {
     try {
-      value = JSON.parse(value);
+      value = parseExactJson(value);
     } catch {
       throw invalidParameter(`${what} must be a JSON object`);
     }
@@ -62,7 +71,7 @@ function obj(value: unknown, what: string): Obj {
 function list(value: unknown, what: string): unknown[] {
   if (typeof value === 'string') {
     try {
-      value = JSON.parse(value);
+      value = parseExactJson(value);
     } catch {
       throw invalidParameter(`${what} must be a JSON array`);
     }
@@ -93,17 +102,34 @@ function httpUrl(value: unknown, what: string): string {
   return s;
 }
 
+const HEIGHT_RATIOS = ['compact', 'tall', 'full'] as const;
+
+/** A web_url button with the options Messenger's and Workplace's clients send, normalised. */
+function webUrlButton(b: Obj, what: string, title: string): Button {
+  const out: Button & { type: 'web_url' } = { type: 'web_url', url: httpUrl(b.url, `${what}.url`), title };
+  if (b.webview_height_ratio !== undefined && b.webview_height_ratio !== null && b.webview_height_ratio !== '') {
+    const ratio = String(b.webview_height_ratio).toLowerCase();
+    if (!(HEIGHT_RATIOS as readonly string[]).includes(ratio)) throw invalidParameter(`${what}.webview_height_ratio must be compact, tall or full`);
+    out.webview_height_ratio = ratio as (typeof HEIGHT_RATIOS)[number];
+  }
+  if (b.messenger_extensions === true || b.messenger_extensions === 'true') out.messenger_extensions = true;
+  if (b.fallback_url !== undefined && b.fallback_url !== null && b.fallback_url !== '') out.fallback_url = httpUrl(b.fallback_url, `${what}.fallback_url`);
+  if (typeof b.webview_share_button === 'string' && b.webview_share_button.toLowerCase() === 'hide') out.webview_share_button = 'hide';
+  return out;
+}
+
 function button(value: unknown, what: string): Button {
   const b = obj(value, what);
   const title = text(b.title, `${what}.title`, 20)!;
-  switch (b.type) {
+  switch (typeof b.type === 'string' ? b.type.toLowerCase() : b.type) {
     case 'web_url':
-      return { type: 'web_url', url: httpUrl(b.url, `${what}.url`), title, ...(typeof b.webview_height_ratio === 'string' ? { webview_height_ratio: b.webview_height_ratio } : {}) };
+      return webUrlButton(b, what, title);
     case 'postback':
       return { type: 'postback', title, payload: text(b.payload, `${what}.payload`, MAX_PAYLOAD)! };
     case 'phone_number': {
-      const payload = text(b.payload, `${what}.payload`, 40)!;
-      if (!/^\+\d[\d ]{3,}$/.test(payload)) throw invalidParameter(`${what}.payload must be a phone number starting with +`);
+      // Numbers arrive written every way people write them: +1 (650) 555-0100, +44 20 7946 0000, +16505550100.
+      const payload = text(b.payload, `${what}.payload`, 40)!.trim();
+      if (!/^\+\d[\d ().-]{3,}$/.test(payload) || payload.replace(/\D/g, '').length < 4) throw invalidParameter(`${what}.payload must be a phone number starting with +`);
       return { type: 'phone_number', title, payload };
     }
     default:
@@ -175,9 +201,9 @@ function quickReplies(value: unknown): QuickReply[] {
   if (items.length > MAX_QUICK_REPLIES) throw invalidParameter(`quick_replies takes at most ${MAX_QUICK_REPLIES} replies`);
   return items.map((item, i) => {
     const q = obj(item, `quick_replies[${i}]`);
-    const type = q.content_type ?? 'text';
-    if (type === 'user_email' || type === 'user_phone_number') return { content_type: type };
-    if (type !== 'text') throw invalidParameter(`quick_replies[${i}].content_type must be text, user_email or user_phone_number`);
+    const type = typeof q.content_type === 'string' ? q.content_type.toLowerCase() : (q.content_type ?? 'text');
+    if (type === 'user_email' || type === 'user_phone_number' || type === 'location') return { content_type: type };
+    if (type !== 'text') throw invalidParameter(`quick_replies[${i}].content_type must be text, location, user_email or user_phone_number`);
     const out: QuickReply = { content_type: 'text', title: text(q.title, `quick_replies[${i}].title`, 20)!, payload: text(q.payload, `quick_replies[${i}].payload`, MAX_PAYLOAD)! };
     if (q.image_url !== undefined) out.image_url = httpUrl(q.image_url, `quick_replies[${i}].image_url`);
     return out;

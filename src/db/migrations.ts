@@ -6,6 +6,7 @@ import { objectIndexMigration } from './migrations/0004_object_index.js';
 import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
 import { automationMigration } from './migrations/0006_automation.js';
 import { communityMigration } from './migrations/0010_community.js';
+import { fidelityMigration } from './migrations/0009_fidelity.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_scim_rfc': scimRfcMigration,
   '0006_automation': automationMigration,
   '0010_community': communityMigration,
+  '0009_fidelity': fidelityMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -328,4 +328,15 @@ export interface Database extends WebhooksChatTables, AutomationTables, Communit
   people_set: PeopleSetTable;
   people_set_member: PeopleSetMemberTable;
   object: ObjectTable;
+  id_node: IdNodeTable;
+}
+
+/** A process's lease on an id node number (the process bits of the ids it makes). */
+export interface IdNodeTable {
+  node: number;
+  /** Random per-process token of the lease holder. */
+  holder: string;
+  expires_time: number;
+  /** The highest id tick the holder had used when it last renewed or released the lease. */
+  last_tick: number;
 }

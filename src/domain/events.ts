@@ -102,7 +102,7 @@ export type AuditAction =
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
   | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
-  | { topic: 'page'; field: 'mention' | 'messages' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
+  | { topic: 'page'; field: 'mention' | 'messages' | 'message_echoes' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' }
   | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };
 

@@ -1,5 +1,6 @@
 import qs from 'qs';
 import { invalidParameter } from '../errors.js';
+import { parseExactJson } from '../http/json.js';
 
 /** An uploaded file from a multipart body. */
 export interface UploadedFile {
@@ -32,7 +33,7 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseExactJson(text);
   } catch {
     throw invalidParameter('The request body is not valid JSON');
   }
@@ -111,7 +112,7 @@ export class Params {
     if (v === undefined || v === null || v === '') return undefined;
     if (typeof v !== 'string') return v;
     try {
-      return JSON.parse(v);
+      return parseExactJson(v);
     } catch {
       throw invalidParameter(`Param ${name} must be JSON`);
     }

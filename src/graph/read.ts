@@ -1,8 +1,9 @@
 import { AppError, invalidParameter } from '../errors.js';
 import { authorizeNodeRead } from '../policies/read.js';
-import type { NodeType, Presentation } from '../presenters/types.js';
+import type { EdgePage, EdgeQuery, NodeType, Presentation } from '../presenters/types.js';
 import type { Actor } from '../domain/actor.js';
 import type { ResolvedNode } from './nodes/index.js';
+import { offsetLinks, offsetOf, offsetPage, pagesByTime, pagingTokenOf, resumeFromToken } from './paging.js';
 import type { Registry } from './registry.js';
 import { edgeOf, edgeQuery, pagingBlock, renderRows } from './render.js';
 import type { GraphRequest } from './request.js';
@@ -41,20 +42,27 @@ export async function listEdge(req: GraphRequest): Promise<Record<string, unknow
   const edge = edgeOf(type, req.edge ?? '');
   if (!edge) throw new AppError('unknown_path', `Unknown path components: /${req.edge}`);
   edge.authorize?.(req.presentation, row);
-  const raw = Object.fromEntries(PAGING_PARAMS.map((k) => [k, req.params.string(k)])) as Record<(typeof PAGING_PARAMS)[number], string | undefined>;
+  // A time-paged link carries its position and window in __paging_token; its since/until only inform.
+  const token = edge.paging === 'time' ? pagingTokenOf(req.params.values) : undefined;
+  const raw = Object.fromEntries(PAGING_PARAMS.map((k) => [k, token && (k === 'since' || k === 'until') ? undefined : req.params.string(k)])) as Record<(typeof PAGING_PARAMS)[number], string | undefined>;
   if (raw.after && raw.before) throw invalidParameter('Use either after or before, not both');
   const extra: Record<string, string> = {};
   for (const name of edge.params ?? []) {
     const value = req.params.string(name);
     if (value !== undefined) extra[name] = value;
   }
-  const q = { ...edgeQuery(req.presentation, raw), extra };
-  const page = q.limit === 0 ? { rows: [], hasNext: false, hasPrevious: false } : await edge.page(req.presentation, row, q);
+  let q: EdgeQuery = { ...edgeQuery(req.presentation, raw), extra };
+  if (token && pagesByTime(edge, q.order)) q = resumeFromToken(q, req.params.values, token);
+  const offset = token || q.after || q.before ? undefined : offsetOf(req.params.values);
+  let page: EdgePage<unknown>;
+  if (q.limit === 0) page = { rows: [], hasNext: false, hasPrevious: false };
+  else if (offset !== undefined) page = await offsetPage((limit) => edge.page(req.presentation, row, { ...q, limit }), offset, q.limit);
+  else page = await edge.page(req.presentation, row, q);
   const data = await renderRows(req.presentation, registry.type(edge.target), page.rows, req.fields);
   const out: Record<string, unknown> = { data };
   const original = stringParams(req);
-  const paging = pagingBlock(req.presentation, req.path, original, page, edge, q.limit);
-  if (paging) out.paging = paging;
+  const paging = offset !== undefined ? offsetLinks(req.presentation, req.path, original, page, offset, q.limit) : pagingBlock(req.presentation, req.path, original, page, edge, q);
+  if (paging && Object.keys(paging).length) out.paging = paging;
   const summary = req.params.string('summary');
   if (summary && !['false', '0'].includes(summary.toLowerCase()) && edge.summary) {
     [out.summary] = await edge.summary(req.presentation, [row], q);

@@ -3,6 +3,7 @@ import { invalidParameter } from '../errors.js';
 import { allowed } from '../policies/graph.js';
 import type { EdgePage, EdgeQuery, EdgeSpec, FieldNode, FieldSpec, NodeType, Presentation } from '../presenters/types.js';
 import { type FieldNode as Node, plainFields, serializeFields } from './fields.js';
+import { pagesByTime, timeLinks } from './paging.js';
 import { parseGraphTime } from './time.js';
 
 export const DEFAULT_LIMIT = 25;
@@ -188,7 +189,7 @@ async function nestedEdge<Row>(
     const data = rendered.slice(offset, offset + pg.rows.length);
     offset += pg.rows.length;
     const out: Out = { data };
-    const paging = pagingBlock(p, `${type.id(parents[i])}/${node.name}`, linkParams(node), pg, edge, q.limit);
+    const paging = pagingBlock(p, `${type.id(parents[i])}/${node.name}`, linkParams(node), pg, edge, q);
     if (paging) out.paging = paging;
     if (summaries) out.summary = summaries[i];
     return out;
@@ -205,17 +206,19 @@ function linkParams(node: Node): Record<string, string> {
 
 /**
  * The paging object: opaque cursors, and absolute `next`/`previous` links back to this server
- * that keep every original parameter and replace only the cursor.
+ * that keep every original parameter and replace only the cursor. Feeds page by time instead
+ * (graph/paging.ts).
  */
 export function pagingBlock(
   p: Presentation,
   path: string,
   params: Record<string, string>,
   page: EdgePage<unknown>,
-  edge: Pick<EdgeSpec<unknown>, 'position'>,
-  limit: number,
+  edge: Pick<EdgeSpec<unknown>, 'position' | 'paging'>,
+  q: EdgeQuery,
 ): Out | undefined {
-  if (page.rows.length === 0 && !page.hasNext && !page.hasPrevious) return undefined;
+  const timed = pagesByTime(edge, q.order);
+  if (page.rows.length === 0 && (timed || (!page.hasNext && !page.hasPrevious))) return undefined;
   const out: Out = {};
   if (page.rows.length) {
     out.cursors = {
@@ -223,6 +226,8 @@ export function pagingBlock(
       after: encodeCursor(edge.position(page.rows[page.rows.length - 1])),
     };
   }
+  if (timed) return { ...out, ...timeLinks(p, path, params, page, edge, q) };
+  const limit = q.limit;
   const link = (cursor: 'after' | 'before', value: string) => {
     const query = new URLSearchParams({ ...p.carry, ...params });
     query.delete('after');

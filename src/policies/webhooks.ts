@@ -16,6 +16,7 @@ export const webhookFieldRules: FieldKey = {
   'group.reported_content': 'reported_content.read',
   'page.mention': 'mention.read',
   'page.messages': 'chat.send',
+  'page.message_echoes': 'chat.send',
   'page.message_deliveries': 'chat.send',
   'page.message_reads': 'chat.send',
   'page.messaging_postbacks': 'chat.send',
@@ -26,12 +27,38 @@ export const webhookFieldRules: FieldKey = {
 
 export type WebhookTopicName = WebhookField['topic'];
 
-/** The topics integrations can subscribe to, with their fields. */
+/**
+ * Fields Workplace's or Messenger's docs list for a topic that nothing in Commonplace produces
+ * (no opt-in plugin, no m.me referrals, no handover protocol…). Subscriptions accept and store
+ * them, as Workplace did, so clients written for it subscribe without error; they never fire.
+ * docs/webhooks.md lists them.
+ */
+export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphAction>> = {
+  page: {
+    message_edits: 'chat.send',
+    message_reactions: 'chat.send',
+    messaging_account_linking: 'chat.send',
+    messaging_checkout_updates: 'chat.send',
+    messaging_game_plays: 'chat.send',
+    messaging_handovers: 'chat.send',
+    messaging_optins: 'chat.send',
+    messaging_payments: 'chat.send',
+    messaging_policy_enforcement: 'chat.send',
+    messaging_pre_checkouts: 'chat.send',
+    messaging_referrals: 'chat.send',
+    standby: 'chat.send',
+  },
+  group: {},
+  user: { events: 'member.feed.read' },
+  workplace_security: {},
+};
+
+/** The topics integrations can subscribe to, with their fields: those that fire, then the silent ones. */
 export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
-  page: ['mention', 'messages', 'message_deliveries', 'message_reads', 'messaging_postbacks'],
-  group: ['posts', 'comments', 'membership', 'reported_content'],
-  user: ['status'],
-  workplace_security: ['admin_activity', 'login_activity'],
+  page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks', ...Object.keys(silentWebhookFields.page)],
+  group: ['posts', 'comments', 'membership', 'reported_content', ...Object.keys(silentWebhookFields.group)],
+  user: ['status', ...Object.keys(silentWebhookFields.user)],
+  workplace_security: ['admin_activity', 'login_activity', ...Object.keys(silentWebhookFields.workplace_security)],
 };
 
 export function isWebhookTopic(topic: string): topic is WebhookTopicName {
@@ -53,7 +80,7 @@ export function checkTopicFields(topic: string, fields: readonly string[]): { to
 type Integration = IntegrationActor | AppActor;
 
 function ruleOf(topic: string, field: string): GraphAction | undefined {
-  return (webhookFieldRules as Record<string, GraphAction>)[`${topic}.${field}`];
+  return (webhookFieldRules as Record<string, GraphAction>)[`${topic}.${field}`] ?? (isWebhookTopic(topic) ? silentWebhookFields[topic][field] : undefined);
 }
 
 /** Throws unless the integration holds the permission every subscribed field needs. */

@@ -70,6 +70,8 @@ export interface EdgeSpec<Row, Child = any> {
   position: (child: Child) => Position;
   /** Default order when the query names none. */
   defaultOrder?: 'chronological' | 'reverse_chronological';
+  /** 'time' for feeds: paging links by time and `__paging_token`, as Graph paged feeds (graph/paging.ts). */
+  paging?: 'time';
   /** Ignored query modifiers are fine; these are refused when given. */
   rejects?: readonly string[];
   /** Query parameters of its own (`external_ids`, `source`…), passed in `EdgeQuery.extra`. */

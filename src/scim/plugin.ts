@@ -4,6 +4,7 @@ import { authenticate, extractToken, type RateLimits, type UsageRecorder } from 
 import { AppError, formatScimError, newTraceId, toAppError } from '../errors.js';
 import { authorizeScim } from '../policies/scim.js';
 import { type BulkRouter, bulkRequest } from './bulk.js';
+import { parseExactJson } from '../http/json.js';
 import { ListCursors } from './cursors.js';
 import { resourceTypesReply, schemasReply, serviceProviderConfig } from './discovery.js';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroupResource, replaceGroup, searchGroups } from './groups.js';
@@ -81,37 +82,11 @@ function handlerFor(method: string, r: Routed): { handler: Handler; public?: tru
 const bulkRouter: BulkRouter = (method, resource, id) =>
   resource === 'users' || resource === 'groups' ? handlerFor(method, { mount: 'v2', resource, id, extra: [] })?.handler : undefined;
 
-/**
- * Parses a JSON body, keeping integers too long for a double (ids like 14185267436183552 sent
- * as numbers, as Workplace's samples do) as their exact digits.
- */
+/** Parses a JSON body, keeping long integers (ids sent as numbers) as their exact digits. */
 export function parseScimJson(text: string): unknown {
   if (text.trim() === '') return undefined;
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      continue;
-    }
-    const m = /^-?\d{16,}(?![\d.eE])/.exec(text.slice(i, i + 40));
-    if (m && !/[\d.]/.test(text[i - 1] ?? '')) {
-      out += `"${m[0]}"`;
-      i += m[0].length - 1;
-      continue;
-    }
-    out += c;
-  }
   try {
-    return JSON.parse(out);
+    return parseExactJson(text);
   } catch {
     throw new AppError('invalid_syntax', '(#100) The request body is not valid JSON');
   }

@@ -44,6 +44,7 @@ export function presentEnvelope(event: EnvelopeEvent): Record<string, unknown> {
         case 'mention':
           return changes('page', 'mention', event, value);
         case 'messages':
+        case 'message_echoes':
         case 'message_deliveries':
         case 'message_reads':
         case 'messaging_postbacks':

@@ -11,7 +11,7 @@ import type { IssuedCredentials } from '../../src/domain/commands/integration.js
 import type { GroupRow } from '../../src/db/repositories/group.js';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
-import { change, Receiver } from './receiver.js';
+import { change, messaging, Receiver } from './receiver.js';
 
 // Subscriptions through the Graph API (app token), the verification handshake, and signed
 // deliveries checked by two independent verifiers.
@@ -49,6 +49,41 @@ for (const dialect of await dialects()) {
       const unknown = await subscribe({ object: 'group', fields: 'likes', callback_url: receiver.url, verify_token: 'vt-good' });
       assert.equal(unknown.status, 400);
       assert.match(unknown.json.error.message, /Unknown field likes/);
+    });
+
+    test("every field Workplace and Messenger list is accepted and stored, those Commonplace never produces included; they need the topic's permission", async () => {
+      const fields = 'messages,messaging_postbacks,messaging_optins,messaging_referrals,message_echoes,messaging_handovers,standby,messaging_account_linking';
+      const r = await subscribe({ object: 'page', fields, callback_url: receiver.url, verify_token: 'vt-good' });
+      assert.equal(r.status, 200, r.text);
+      const listed = await http('GET', `${ts.graph}/app/subscriptions`, { token: appToken() });
+      const page = listed.json.data.find((s: { object: string }) => s.object === 'page');
+      assert.deepEqual(page.fields.map((f: { name: string }) => f.name).sort(), fields.split(',').sort());
+      const subscribed = await http('GET', `${ts.graph}/me/subscribed_apps`, { token: bot.access_token });
+      assert.ok(subscribed.json.data[0].subscribed_fields.includes('messaging_optins'));
+      const reader = await ts.integration(['read_group'], { name: 'Optin Reader' });
+      const denied = await subscribe({ object: 'page', fields: 'messaging_optins', callback_url: receiver.url, verify_token: 'vt-good' }, `${reader.app_id}|${reader.app_secret}`);
+      assert.equal(denied.json.error.code, 200);
+      assert.match(denied.json.error.message, /message/);
+      const removed = await http('DELETE', `${ts.graph}/app/subscriptions?object=page&fields=messaging_optins,messaging_referrals,message_echoes,messaging_handovers,standby,messaging_account_linking,messages,messaging_postbacks`, { token: appToken() });
+      assert.equal(removed.status, 200, removed.text);
+    });
+
+    test("message_echoes: the bot's own Send API message comes back to its page with is_echo, app_id, mid and content", async () => {
+      const r = await subscribe({ object: 'page', fields: 'message_echoes', callback_url: receiver.url, verify_token: 'vt-good' });
+      assert.equal(r.status, 200, r.text);
+      const sent = await http('POST', `${ts.graph}/me/messages`, { token: bot.access_token, json: { recipient: { id: alice.id }, message: { text: 'Ticket 42 is open' } } });
+      assert.equal(sent.status, 200, sent.text);
+      const echo = await receiver.waitFor((x) => messaging(x)?.message?.mid === sent.json.message_id);
+      const item = messaging(echo);
+      assert.deepEqual(item.sender, { id: bot.page_id });
+      assert.deepEqual(item.recipient, { id: alice.id });
+      assert.deepEqual(item.message, { is_echo: true, app_id: bot.app_id, mid: sent.json.message_id, text: 'Ticket 42 is open' });
+      assert.equal(echo.json.entry[0].id, bot.page_id);
+      const template = { type: 'template', payload: { template_type: 'button', text: 'Close it?', buttons: [{ type: 'postback', title: 'Close', payload: 'CLOSE_42' }] } };
+      const withButton = await http('POST', `${ts.graph}/me/messages`, { token: bot.access_token, json: { recipient: { id: alice.id }, message: { attachment: template } } });
+      const templateEcho = messaging(await receiver.waitFor((x) => messaging(x)?.message?.mid === withButton.json.message_id));
+      assert.deepEqual(templateEcho.message.attachments, [template]);
+      await http('DELETE', `${ts.graph}/app/subscriptions?object=page&fields=message_echoes`, { token: appToken() });
     });
 
     test('a wrong verify token is refused with what came back, and nothing is stored', async () => {

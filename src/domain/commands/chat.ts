@@ -161,8 +161,40 @@ async function webhookAttachments(w: Write, attachments: readonly Attachment[]):
 }
 
 /**
+ * The `message_echoes` event of a bot's own message, as Messenger echoed it to the sending page:
+ * `is_echo`, the app id, the mid and the content (templates as their payload).
+ */
+async function echoEvent(w: Write, state: ThreadState, bot: ChatProfile, appId: string, row: ChatMessageRow, attachments: readonly Attachment[]): Promise<OutboxEvent> {
+  const others = activeParticipants(state).filter((p) => p.profile_id !== bot.id);
+  const recipient = state.thread.kind === 'group' || others.length !== 1 ? threadWireId(state.thread) : others[0].profile_id;
+  const media = await webhookAttachments(w, attachments);
+  const templates = attachments.flatMap((a) => (a.type === 'template' ? [{ type: 'template', payload: a.payload }] : []));
+  const message = {
+    is_echo: true,
+    app_id: appId,
+    mid: messageWireId(row),
+    ...(row.text !== null ? { text: row.text } : {}),
+    ...(media.length || templates.length ? { attachments: [...media, ...templates] } : {}),
+  };
+  return {
+    topic: 'page',
+    field: 'message_echoes',
+    entryId: bot.id,
+    orderingKey: threadWireId(state.thread),
+    value: {
+      sender: { id: bot.id },
+      recipient: { id: recipient },
+      timestamp: row.created_time,
+      message,
+      ...(state.thread.kind === 'group' ? { thread: { id: threadWireId(state.thread) } } : {}),
+    },
+  };
+}
+
+/**
  * Posts a message in a thread. A member's message becomes a `messages` webhook for each bot page
- * in the thread (with the quick reply it answers, if any); a bot's message sends none.
+ * in the thread (with the quick reply it answers, if any); a bot's own message becomes its
+ * `message_echoes` webhook.
  */
 export async function messageSender(w: Write, state: ThreadState, sender: ChatProfile, content: MessageContent & { quickReplyPayload?: string }): Promise<ChatMessageRow> {
   const { ctx, actor, trx } = w;
@@ -199,6 +231,8 @@ export async function messageSender(w: Write, state: ThreadState, sender: ChatPr
       ...(attachments.length ? { attachments } : {}),
     };
     for (const bot of botsOf(state)) events.push(messagingEvent('messages', bot.profile_id, sender.id, community, now, { message }, state.thread));
+  } else if ((actor.kind === 'integration' || actor.kind === 'app') && actor.pageId === sender.id) {
+    events.push(await echoEvent(w, state, sender, actor.appId, row, content.attachments));
   }
   await recordChange(trx, ctx, actor, {
     action: 'chat.message_sent',

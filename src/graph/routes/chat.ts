@@ -263,7 +263,7 @@ async function conversations(req: GraphRequest) {
   for (const s of states) authorizeThreadRead(req.actor, s, threadWireId(s.thread));
   const data = await renderRows(p, threadType, states, req.fields);
   const out: Record<string, unknown> = { data };
-  const paging = pagingBlock(p, req.path, stringParams(req), page, { position: (t: { updated_time: number; id: string }) => ({ sort: t.updated_time, id: t.id }) } as never, q.limit);
+  const paging = pagingBlock(p, req.path, stringParams(req), page, { position: (t: { updated_time: number; id: string }) => ({ sort: t.updated_time, id: t.id }) } as never, q);
   if (paging) out.paging = paging;
   return out;
 }

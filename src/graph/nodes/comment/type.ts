@@ -11,6 +11,7 @@ import { postPermalink } from '../post/type.js';
 import { loadProfiles } from '../profile/type.js';
 import { reactionsEdge } from '../reactor/type.js';
 import { byParent, direction } from '../shared.js';
+import { emptyFields, TOLERATED_COMMENT_FIELDS } from '../tolerated.js';
 
 /** A comment as the content rules see it: mentions in the comment or in its post count. */
 export function commentTarget(post: PostRow, comment: CommentRow): ContentTarget {
@@ -38,6 +39,7 @@ export const commentType: NodeType<CommentRow> = {
   defaults: ['id', 'created_time', 'from', 'message'],
   id: (c) => c.id,
   fields: {
+    ...emptyFields(TOLERATED_COMMENT_FIELDS),
     id: { kind: 'scalar', get: (c) => c.id },
     message: { kind: 'scalar', get: (c) => c.message ?? '' },
     message_tags: { kind: 'scalar', get: (c) => { const tags = parseTags(c.message_tags); return tags.length ? tags : undefined; } },

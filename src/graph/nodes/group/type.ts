@@ -78,6 +78,7 @@ export const groupType: NodeType<GroupRow> = {
     feed: {
       target: 'post',
       authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      paging: 'time',
       position: (post) => ({ sort: post.created_time, id: post.id }),
       page: (p, group, q) =>
         listFeed(p.ctx.db, group.id, { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),

@@ -84,6 +84,7 @@ export const memberType: NodeType<MemberView> = {
     feed: {
       target: 'post',
       authorize: (p) => authorize(p.actor, 'member.feed.read'),
+      paging: 'time',
       position: (post) => ({ sort: post.created_time, id: post.id }),
       page: (p, member, q) =>
         listFeed(p.ctx.db, member.id, { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),

@@ -1,23 +1,59 @@
 import { FORMATTINGS, type PostInput } from '../../../domain/commands/post.js';
 import { invalidParameter } from '../../../errors.js';
+import { parseExactJson } from '../../../http/json.js';
 import type { ParamDoc } from '../../registry.js';
 import type { GraphRequest } from '../../request.js';
 
-/** Post parameters: message, formatting, link, and photos by attached_media / attachment_id. */
-export function postInput(req: GraphRequest<unknown>): Omit<PostInput, 'feedId' | 'feedType'> {
-  const media: string[] = [];
-  const attached = req.params.json('attached_media');
-  if (attached !== undefined) {
-    const list = Array.isArray(attached) ? attached : typeof attached === 'object' && attached !== null ? Object.values(attached) : null;
-    if (!list) throw invalidParameter('attached_media must be a list of {"media_fbid": id}');
-    for (const item of list) {
-      const id = typeof item === 'object' && item !== null ? (item as { media_fbid?: unknown }).media_fbid : item;
-      if (typeof id !== 'string' && typeof id !== 'number') throw invalidParameter('attached_media must be a list of {"media_fbid": id}');
-      media.push(String(id));
+const MEDIA_SHAPE = 'attached_media must be a list of {"media_fbid": id}';
+
+/**
+ * The JSON that Meta's PowerShell samples build by hand: single-quoted strings and bare keys
+ * (`[{'media_fbid':'123'}]`, `[{media_fbid:123}]`). Turned into JSON, then parsed exactly.
+ */
+function looseJson(text: string): unknown {
+  try {
+    return parseExactJson(text);
+  } catch {
+    const quoted = text
+      .replace(/'((?:[^'\\]|\\.)*)'/g, (_, inner: string) => JSON.stringify(inner.replace(/\\'/g, "'")))
+      .replace(/([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:/g, '$1"$2":');
+    try {
+      return parseExactJson(quoted);
+    } catch {
+      throw invalidParameter(`${MEDIA_SHAPE}, as JSON`);
     }
   }
+}
+
+/** One `attached_media` entry: `{media_fbid}`, that object as (loose) JSON text, or a bare id. */
+function mediaIdOf(item: unknown): string {
+  if (typeof item === 'string' && /^\s*[{[]/.test(item)) item = looseJson(item);
+  const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as { media_fbid?: unknown }).media_fbid : item;
+  if ((typeof id !== 'string' && typeof id !== 'number') || !/^\d{1,20}$/.test(String(id).trim())) throw invalidParameter(MEDIA_SHAPE);
+  return String(id).trim();
+}
+
+/**
+ * `attached_media` as clients send it: a JSON array (or Meta's PowerShell pseudo-JSON), bracket
+ * notation (`attached_media[0]={"media_fbid":"…"}`), or a JSON body array. Photos keep the order
+ * given; one named twice is attached once.
+ */
+function attachedMedia(req: GraphRequest<unknown>): string[] {
+  let value = req.params.values.attached_media;
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value === 'string') value = looseJson(value);
+  const list = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? Object.values(value) : [value];
+  return [...new Set(list.map(mediaIdOf))];
+}
+
+/** Post parameters: message, formatting, link, and photos by attached_media / attachment_id. */
+export function postInput(req: GraphRequest<unknown>): Omit<PostInput, 'feedId' | 'feedType'> {
+  if (req.params.has('files') && req.params.values.files !== '') {
+    throw invalidParameter('files: group files are not available on this server yet; attach photos with attached_media (upload them first with POST /me/photos?published=false)');
+  }
+  const media = attachedMedia(req);
   const attachmentId = req.params.string('attachment_id') ?? req.params.string('object_attachment');
-  if (attachmentId) media.push(attachmentId);
+  if (attachmentId && !media.includes(attachmentId)) media.push(attachmentId);
   return {
     message: req.params.rawString('message'),
     formatting: req.params.oneOf('formatting', FORMATTINGS),
@@ -31,6 +67,7 @@ export const postParams: readonly ParamDoc[] = [
   { name: 'message', description: 'Text; @[id] mentions a member or bot page' },
   { name: 'formatting', description: 'MARKDOWN or PLAINTEXT' },
   { name: 'link', description: 'A link to share' },
-  { name: 'attached_media', description: 'Photos: [{"media_fbid": id}, …]', type: 'array' },
+  { name: 'attached_media', description: 'Photos, in order: [{"media_fbid": id}, …] as JSON, bracket notation or single-quoted pseudo-JSON; several make an album', type: 'array' },
   { name: 'attachment_id', description: 'One photo by id (also object_attachment)' },
+  { name: 'files', description: 'Group file ids: not available yet, refused with error 100 (never dropped)' },
 ];
