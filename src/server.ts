@@ -14,6 +14,7 @@ import { RateLimits, UsageRecorder } from './graph/auth.js';
 import { batchRunner } from './graph/batch.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
+import { linkBase, publicBase } from './http/links.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
@@ -30,12 +31,6 @@ export interface Server {
   webhooks: WebhookWorker;
   metrics: Metrics;
   close(): Promise<void>;
-}
-
-/** The absolute base URL of this server as clients should see it. */
-export function publicBase(ctx: Context, request: FastifyRequest): string {
-  if (ctx.config.publicUrl) return ctx.config.publicUrl;
-  return `${request.protocol}://${request.host}`;
 }
 
 type MultipartPart = { type: 'file' | 'field'; fieldname: string; filename?: string; mimetype?: string; value?: unknown };
@@ -186,7 +181,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
         query: (request.query as Record<string, unknown>) ?? {},
         body,
         authorization: request.headers.authorization,
-        publicBase: publicBase(ctx, request),
+        publicBase: publicBase(ctx.config, request),
+        linkBase: linkBase(ctx.config, request),
       },
       runBatch,
     );

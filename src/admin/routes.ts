@@ -21,6 +21,7 @@ import { listIntegrationViews, presentIntegrations } from '../presenters/integra
 import { findMemberById } from '../db/repositories/member.js';
 import { registerWebhookAdminApi } from './webhooks.js';
 import { PICTURE_BODY_LIMIT, pictureParam, registerAdminPanelRoutes } from './panel.js';
+import { queryInteger, webQuery } from '../http/query.js';
 
 const COOKIE = 'cp_session';
 
@@ -194,8 +195,8 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
 
       api.get('/audit', async (request) => {
         await admin(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 1000, fallback: 100 });
         const rows = await listAuditEvents(ctx.db, { actorId: q.actor, targetId: q.target, action: q.action, limit });
         return {
           data: rows.map((r) => ({

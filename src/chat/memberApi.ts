@@ -41,6 +41,9 @@ import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } 
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
 import { chatFileUrl } from './files.js';
+import { attachmentDisposition } from '../http/headers.js';
+import { publicBase } from '../http/links.js';
+import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
 const COOKIE = 'cp_member';
 type Body = Record<string, unknown>;
@@ -171,7 +174,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     }));
   }
 
-  const base = (request: FastifyRequest) => ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
+  const base = (request: FastifyRequest) => publicBase(ctx.config, request);
 
   /** The quick reply a member's answer picks, checked against what bots in the thread offered. */
   async function quickReplyOf(db: Context['db'], state: ThreadState, payload: string): Promise<QuickReply> {
@@ -217,14 +220,10 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
 
       api.get('/threads', async (request) => {
         const { me } = await member(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
-        let before: { sort: number; id: string } | undefined;
-        if (q.before) {
-          const [time, id] = q.before.split('_');
-          before = { sort: Number(time), id };
-        }
-        const page = await listThreadsOf(ctx.db, me.id, { limit, order: 'desc', after: before });
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 100, fallback: 25 });
+        const before = timeCursor(q, 'before');
+        const page = await listThreadsOf(ctx.db, me.id, { limit, order: 'desc', after: before ? { sort: before.time, id: before.id } : undefined });
         const participants = await participantsOf(ctx.db, page.rows.map((t) => t.id));
         const states = page.rows.map((thread) => ({ thread, participants: participants.filter((p) => p.thread_id === thread.id) }));
         const last = page.rows.at(-1);
@@ -250,8 +249,8 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       api.get('/threads/:id/messages', async (request) => {
         const { me } = await member(request);
         const state = await threadFor(request, me);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 200, fallback: 50 });
         const before = q.before ? (await findMessagesByIds(ctx.db, [q.before.replace(/^m_/, '')]))[0] : undefined;
         const page = await listMessages(ctx.db, state.thread.id, {}, { limit, order: 'desc', after: before ? { sort: before.created_time, id: before.id } : undefined });
         const rows = [...page.rows].reverse();
@@ -373,7 +372,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     const full = path.join(mediaDir(ctx.config), path.basename(file.file_name));
     if (!fs.existsSync(full)) return notFound();
     reply.type(file.mime_type ?? 'application/octet-stream').header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=86400');
-    if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', `attachment; filename="${(file.name ?? id).replace(/["\\\r\n]/g, '_')}"`);
+    if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', attachmentDisposition(file.name ?? id));
     return reply.send(fs.createReadStream(full));
   });
 }

@@ -55,8 +55,16 @@ function parseItems(params: Params): BatchItem[] {
   if (raw.length === 0) throw invalidParameter('Param batch is empty');
   if (raw.length > MAX_BATCH) throw invalidParameter(`Too many requests in batch message. Maximum batch size is ${MAX_BATCH}`);
   return raw.map((item, i) => {
-    if (typeof item !== 'object' || item === null || typeof (item as BatchItem).relative_url !== 'string') {
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof (item as BatchItem).relative_url !== 'string') {
       throw invalidParameter(`Batch request ${i} needs a relative_url`);
+    }
+    for (const key of ['method', 'name', 'depends_on', 'access_token'] as const) {
+      const value = (item as BatchItem)[key];
+      if (value !== undefined && value !== null && typeof value !== 'string') throw invalidParameter(`Batch request ${i}: ${key} must be a string`);
+    }
+    const body = (item as BatchItem).body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && (typeof body !== 'object' || Array.isArray(body))) {
+      throw invalidParameter(`Batch request ${i}: body must be a form-encoded string or an object`);
     }
     return item as BatchItem;
   });
@@ -98,6 +106,7 @@ export function batchRunner(services: GraphServices) {
         query: parseQueryString(query),
         body: item.access_token ? { ...body, access_token: item.access_token } : body,
         publicBase: call.publicBase,
+        linkBase: call.linkBase,
         fallbackToken: call.fallbackToken,
         authorization: undefined,
       });

@@ -29,6 +29,8 @@ export interface GraphCall {
   authorization?: string;
   /** Absolute base URLs for links (from PUBLIC_URL or the request). */
   publicBase: string;
+  /** Trusted base for links that leave the server, or null (http/links.ts). */
+  linkBase: string | null;
   /** Token of the enclosing batch, used when an item carries none. */
   fallbackToken?: string;
 }
@@ -118,6 +120,7 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       edge,
       subId,
       path: segments.join('/'),
+      linkBase: call.linkBase,
       presentation,
       fields,
       write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),

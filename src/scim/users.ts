@@ -77,7 +77,7 @@ export async function getUser(call: ScimCall): Promise<ScimReply> {
 
 export async function createUser(call: ScimCall): Promise<ScimReply> {
   const fields = userFieldsFrom(bodyObject(call.body), 'create');
-  const member = await write(call, (w) => userProvisioner(w, fields, { publicBase: call.publicBase }));
+  const member = await write(call, (w) => userProvisioner(w, fields, { linkBase: call.linkBase }));
   return one(call, member, 201);
 }
 
@@ -91,7 +91,7 @@ export async function replaceUser(call: ScimCall): Promise<ScimReply> {
   const member = await write(call, async (w) => {
     const current = await load(w.trx, call.id!);
     checkIfMatch(call, current.updated_time);
-    return (await accountUpdater(w, current, userFieldsFrom(body, 'merge', current), { publicBase: call.publicBase })).member;
+    return (await accountUpdater(w, current, userFieldsFrom(body, 'merge', current), { linkBase: call.linkBase })).member;
   });
   return one(call, member, 200);
 }
@@ -103,7 +103,7 @@ export async function patchUser(call: ScimCall): Promise<ScimReply> {
     checkIfMatch(call, current.updated_time);
     const [resource] = await presentScimUsers(presentation(call, w.trx), [current]);
     const patched = call.flavour === '2.0' ? patchUserResource(resource, body) : patchV1Resource(resource, body);
-    return (await accountUpdater(w, current, userFieldsFrom(patched, 'replace', current), { publicBase: call.publicBase })).member;
+    return (await accountUpdater(w, current, userFieldsFrom(patched, 'replace', current), { linkBase: call.linkBase })).member;
   });
   return one(call, member, 200);
 }

@@ -96,7 +96,7 @@ for (const dialect of await dialects()) {
     });
 
     test('an invitation is claimed once with a password, which signs the person in', async () => {
-      const member = await ts.write((w) => userProvisioner(w, { userName: 'new@example.com', name: { formatted: 'New Person' }, invited: true }, { publicBase: ts.base }));
+      const member = await ts.write((w) => userProvisioner(w, { userName: 'new@example.com', name: { formatted: 'New Person' }, invited: true }, { linkBase: ts.base }));
       const [invite] = await findInvitesOf(ts.ctx.db, [member.id]);
       const { token } = openInvite(ts.ctx, invite);
       assert.equal((await http('GET', `${ts.base}/api/invitations/${token}`)).json.name, 'New Person');

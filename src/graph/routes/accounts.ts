@@ -73,7 +73,7 @@ function accountFields(params: Params): AccountFields {
   };
 }
 
-const links = (req: GraphRequest) => ({ publicBase: req.presentation.publicBase });
+const links = (req: GraphRequest) => ({ linkBase: req.linkBase });
 const guarded = <T>(req: GraphRequest, work: () => Promise<T>) => withAccountGuard(req.ctx, req.actor, work);
 
 function memberOf(req: GraphRequest): MemberRow {
