@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_MAX_ROWS } from './graph/budget.js';
 
 /** Runtime configuration, read once from the environment (DESIGN.md §1). */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   secretKey: string | undefined;
   /** Requests per minute per integration before error 4 (COMMONPLACE_RATE_LIMIT, 0 disables). */
   rateLimitPerMinute: number;
+  /** Objects one Graph request (or batch) may render before error 1 (COMMONPLACE_REQUEST_MAX_ROWS); see graph/budget.ts. */
+  requestMaxRows: number;
   /** Largest `limit` a Graph list accepts. */
   maxPageSize: number;
   metricsToken: string | undefined;
@@ -53,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.COMMONPLACE_SECRET_KEY || undefined,
     rateLimitPerMinute: int(env.COMMONPLACE_RATE_LIMIT, 6000),
     maxPageSize: int(env.COMMONPLACE_MAX_PAGE_SIZE, 1000),
+    requestMaxRows: int(env.COMMONPLACE_REQUEST_MAX_ROWS, DEFAULT_MAX_ROWS),
     metricsToken: env.COMMONPLACE_METRICS_TOKEN || undefined,
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),

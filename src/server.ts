@@ -12,6 +12,7 @@ import { safeEqual } from './domain/secrets.js';
 import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
 import { RateLimits, UsageRecorder } from './graph/auth.js';
 import { batchRunner } from './graph/batch.js';
+import { RequestBudget } from './graph/budget.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
 import { linkBase, publicBase } from './http/links.js';
@@ -172,10 +173,12 @@ export async function buildServer(ctx: Context): Promise<Server> {
       const appError = toAppError(error);
       return reply.code(appError.status).send(formatGraphError(appError, newTraceId()));
     }
+    const budget = new RequestBudget(ctx.config.requestMaxRows);
     const result = await dispatch(
       ctx,
       services,
       {
+        budget,
         method: request.method,
         path,
         query: (request.query as Record<string, unknown>) ?? {},
@@ -188,7 +191,14 @@ export async function buildServer(ctx: Context): Promise<Server> {
     );
     reply.code(result.status).headers(result.headers);
     if (result.status >= 300 && result.status < 400) return reply.send();
-    return reply.type('application/json; charset=UTF-8').send(JSON.stringify(result.body));
+    const text = JSON.stringify(result.body);
+    try {
+      budget.checkAnswer(text.length);
+    } catch (error) {
+      const appError = toAppError(error);
+      return reply.code(appError.status).type('application/json; charset=UTF-8').send(JSON.stringify(formatGraphError(appError, newTraceId())));
+    }
+    return reply.type('application/json; charset=UTF-8').send(text);
   };
   app.all('/graph', graph);
   app.all('/graph/*', graph);

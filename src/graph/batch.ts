@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
-import { invalidParameter } from '../errors.js';
+import { formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { RequestBudget } from './budget.js';
 import { dispatch, type GraphCall, type GraphServices } from './dispatch.js';
 import { type Params, parseQueryString } from './params.js';
 
@@ -82,7 +83,9 @@ export function batchRunner(services: GraphServices) {
     const results = new Map<string, unknown>();
     const failed = new Set<string>();
     const out: unknown[] = [];
+    const budget = call.budget ?? new RequestBudget(ctx.config.requestMaxRows);
     for (const item of items) {
+      await budget.pause(true);
       if (item.depends_on && (failed.has(item.depends_on) || !results.has(item.depends_on))) {
         if (item.name) failed.add(item.name);
         out.push(null);
@@ -109,6 +112,7 @@ export function batchRunner(services: GraphServices) {
         linkBase: call.linkBase,
         fallbackToken: call.fallbackToken,
         authorization: undefined,
+        budget,
       });
       const ok = reply.status < 400;
       if (item.name) (ok ? results.set(item.name, reply.body) : failed.add(item.name));
@@ -117,7 +121,17 @@ export function batchRunner(services: GraphServices) {
         continue;
       }
       const headers = Object.entries({ 'Content-Type': 'application/json; charset=UTF-8', ...reply.headers }).map(([name, value]) => ({ name, value }));
-      out.push({ code: reply.status, ...(includeHeaders ? { headers } : {}), body: JSON.stringify(reply.body) });
+      let text = JSON.stringify(reply.body);
+      let code = reply.status;
+      try {
+        budget.chargeBytes(text.length);
+      } catch (error) {
+        const appError = toAppError(error);
+        code = appError.status;
+        text = JSON.stringify(formatGraphError(appError, newTraceId()));
+        if (item.name) (results.delete(item.name), failed.add(item.name));
+      }
+      out.push({ code, ...(includeHeaders ? { headers } : {}), body: text });
     }
     return out;
   };

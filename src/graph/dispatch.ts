@@ -1,10 +1,11 @@
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { authenticate, extractToken, type RateLimits, type UsageRecorder } from './auth.js';
+import { RequestBudget } from './budget.js';
 import { parseFields } from './fields.js';
 import { Params } from './params.js';
 import { presentable, authorizeRead } from './read.js';
-import { renderRows } from './render.js';
+import { DEFAULT_LIMIT, renderRows } from './render.js';
 import { type GraphMethod, type GraphRequest, type GraphRoute, RawReply } from './request.js';
 import { resolveNode } from './resolve.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -33,6 +34,8 @@ export interface GraphCall {
   linkBase: string | null;
   /** Token of the enclosing batch, used when an item carries none. */
   fallbackToken?: string;
+  /** The HTTP request's cost budget, shared by the items of a batch. */
+  budget?: RequestBudget;
 }
 
 export interface GraphReply {
@@ -95,9 +98,12 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     // A list is never a field selection: Messenger's DELETE /me/messenger_profile sends {"fields": [...]} as an argument.
     const fieldsParam = Array.isArray(params.values.fields) ? undefined : params.string('fields');
     const fields = fieldsParam === undefined ? undefined : parseFields(fieldsParam);
+    const budget = call.budget ?? new RequestBudget(ctx.config.requestMaxRows);
+    budget.checkShape(fields, topRows(ctx, segments, params), ctx.config.maxPageSize);
+    const rowsBefore = budget.rowsRendered;
     const carry: Record<string, string> = {};
     if (typeof params.values.access_token === 'string') carry.access_token = params.values.access_token;
-    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry };
+    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry, budget };
     if (segments.length === 0) {
       if (method !== 'GET' || !params.has('ids')) throw invalidParameter('Unsupported request: give ids= to read several objects, or batch= to run several calls');
       return { status: 200, headers, body: await readMany(ctx, actor, params, fields, presentation) };
@@ -126,6 +132,7 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
     };
     const result = await route.handler(req);
+    await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));
     if (result instanceof RawReply) return { status: result.status, headers: { ...headers, ...result.headers }, body: result.body };
     return { status: 200, headers, body: result };
   } catch (error) {
@@ -137,6 +144,14 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     if (appError.kind === 'invalid_token' || appError.kind === 'missing_token') headers['www-authenticate'] = 'OAuth "Facebook Platform" "invalid_token"';
     return { status: appError.status, headers, body: formatGraphError(appError, traceId) };
   }
+}
+
+/** How many objects a call's answer starts from, at most: a page of a list, the ids asked for, or one. */
+function topRows(ctx: Context, segments: string[], params: Params): number {
+  if (segments.length === 0) return params.list('ids')?.length ?? 1;
+  if (segments.length === 1) return 1;
+  const limit = params.string('limit');
+  return limit !== undefined && /^\d+$/.test(limit.trim()) ? Math.min(Number(limit), ctx.config.maxPageSize) : DEFAULT_LIMIT;
 }
 
 /** GET /?ids=a,b&fields=…: an object keyed by the ids as the caller wrote them. */

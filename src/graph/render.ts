@@ -95,6 +95,7 @@ export async function renderRows<Row>(p: Presentation, type: NodeType<Row>, rows
     for (const node of nodes) if (!type.fields[node.name] && !type.edges[node.name]) nonexisting(type, node.name);
     return outs;
   }
+  await p.budget?.charge(rows.length);
   await Promise.all(nodes.map((node) => renderField(p, type, rows, outs, node)));
   for (const out of outs) {
     for (const key of Object.keys(out)) if (out[key] === undefined || out[key] === null) delete out[key];
@@ -155,6 +156,7 @@ async function nestedEdge<Row>(
 ): Promise<Out[]> {
   const children = node.children;
   let pages: EdgePage<unknown>[];
+  p.budget?.plan(parents.length * q.limit);
   if (q.limit === 0) pages = parents.map(() => ({ rows: [], hasNext: false, hasPrevious: false }));
   else if (edge.many) {
     const lists = await edge.many(p, parents, q);

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import type { Position } from '../db/keyset.js';
 import type { Actor } from '../domain/actor.js';
+import type { RequestBudget } from '../graph/budget.js';
 import type { FieldNode } from '../graph/fields.js';
 import type { GraphAction } from '../policies/graph.js';
 
@@ -14,6 +15,8 @@ export interface Presentation {
   publicBase: string;
   /** Parameters every paging link keeps (access_token when it came in the query, and so on). */
   carry: Record<string, string>;
+  /** The request's cost budget (graph/budget.ts); absent outside Graph requests. */
+  budget?: RequestBudget;
 }
 
 /** Modifiers of an edge (from `edge.limit(5)…` or from the query string of `/{id}/{edge}`). */
