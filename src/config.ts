@@ -20,6 +20,8 @@ export interface Config {
   /** Largest `limit` a Graph list accepts. */
   maxPageSize: number;
   metricsToken: string | undefined;
+  /** Which proxies may set X-Forwarded-For/-Proto/-Host (COMMONPLACE_TRUST_PROXY): off by default; true, a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
   /** Hosts and CIDRs webhook callbacks may reach besides public addresses (COMMONPLACE_WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts: string[];
   /** Per-attempt timeout of a webhook delivery or handshake (COMMONPLACE_WEBHOOK_TIMEOUT_MS). */
@@ -43,6 +45,14 @@ function int(value: string | undefined, fallback: number): number {
   return n;
 }
 
+function trustProxy(value: string | undefined): boolean | number | string[] {
+  const v = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'off', 'no'].includes(v)) return false;
+  if (['true', 'on', 'yes'].includes(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: int(env.PORT, 8080),
@@ -58,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: int(env.COMMONPLACE_MAX_PAGE_SIZE, 1000),
     requestMaxRows: int(env.COMMONPLACE_REQUEST_MAX_ROWS, DEFAULT_MAX_ROWS),
     metricsToken: env.COMMONPLACE_METRICS_TOKEN || undefined,
+    trustProxy: trustProxy(env.COMMONPLACE_TRUST_PROXY),
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),
     webhookWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_WEBHOOK_WORKER ?? '').toLowerCase()),

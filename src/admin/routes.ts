@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
+import { checkSignInOrigin, readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
 import type { Context } from '../context.js';
 import { findAppById } from '../db/repositories/app.js';
 import { listAuditEvents } from '../db/repositories/event.js';
@@ -56,7 +56,7 @@ function scope(body: Body): string[] | null | undefined {
  * on every change, back-off after failed attempts) and integration management.
  */
 export async function registerAdminApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const guarded = signInGuard();
+  const guarded = signInGuard(ctx);
 
   async function admin(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; name: string }> {
     const token = cookieOf(request);
@@ -90,8 +90,9 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         const b = body(request);
         const email = text(b, 'email') ?? '';
         const password = text(b, 'password') ?? '';
+        checkSignInOrigin(ctx.config, request);
         const signedIn = await guarded(request, email, () => adminSignIn(ctx, email, password));
-        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, signedIn.token, SESSION_MS / 1000));
         return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
@@ -103,7 +104,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await admin(request);
         await adminSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, '', 0));
         return { success: true };
       });
 
@@ -188,7 +189,9 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         const { actor } = await admin(request);
         const b = body(request);
         const me = await findMemberById(ctx.db, actor.memberId);
-        if (!(await verifyPassword(text(b, 'password') ?? '', me?.password_hash ?? null))) throw new AppError('not_authenticated', 'Re-enter your password to reveal the app secret.');
+        await guarded(request, me?.email ?? actor.memberId, async () => {
+          if (!(await verifyPassword(text(b, 'password') ?? '', me?.password_hash ?? null))) throw new AppError('not_authenticated', 'Re-enter your password to reveal the app secret.');
+        });
         const id = (request.params as { id: string }).id;
         return { app_id: id, app_secret: await write(actor, (w) => integrationSecretRevealer(w, id)) };
       });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
+import { checkSignInOrigin, readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
 import { findAppById } from '../db/repositories/app.js';
@@ -81,7 +81,7 @@ function watermarkOf(body: Body, now: number): number {
  * bots' buttons. Bots get the matching `page` webhooks.
  */
 export async function registerMemberApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const guarded = signInGuard();
+  const guarded = signInGuard(ctx);
 
   async function member(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; me: ChatProfile }> {
     const token = cookieOf(request);
@@ -201,8 +201,9 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const b = bodyOf(request);
         const email = typeof b.email === 'string' ? b.email : '';
         const password = typeof b.password === 'string' ? b.password : '';
+        checkSignInOrigin(ctx.config, request);
         const signedIn = await guarded(request, email, () => memberSignIn(ctx, email, password));
-        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, signedIn.token, SESSION_MS / 1000));
         return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
@@ -214,7 +215,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await member(request);
         await memberSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, '', 0));
         return { success: true };
       });
 

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
+import { hardeningMigration } from './migrations/0007_hardening.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '0001_core': coreMigration,
   '0002_accounts': accountsMigration,
   '0003_webhooks_chat': webhooksChatMigration,
+  '0007_hardening': hardeningMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -87,7 +87,7 @@ export interface AccountInviteTable {
   expires_time: number;
 }
 
-/** Mail waiting to be sent (no SMTP yet: `commonplace mail list|show` prints it). */
+/** Mail to send: delivered through SMTP_URL when set (mail/delivery.ts); `commonplace mail list|show` prints it. */
 export interface MailOutboxTable {
   id: string;
   kind: 'invite';
@@ -97,6 +97,21 @@ export interface MailOutboxTable {
   body: string;
   created_time: number;
   sent_time: number | null;
+  /** Delivery attempts so far (migration 0007). */
+  attempts?: number;
+  /** When the next attempt is due; null means at once. */
+  next_attempt_time?: number | null;
+  /** The last SMTP failure, for the outbox listing. */
+  last_error?: string | null;
+  /** Set when delivery gave up after the last retry. */
+  failed_time?: number | null;
+}
+
+/** Failed sign-ins per key (account, address, or both) in a fixed window (migration 0007). */
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  window_start: number;
 }
 
 /** A people set (SCIM Group). */
@@ -315,4 +330,5 @@ export interface Database extends WebhooksChatTables {
   mail_outbox: MailOutboxTable;
   people_set: PeopleSetTable;
   people_set_member: PeopleSetMemberTable;
+  sign_in_throttle: SignInThrottleTable;
 }

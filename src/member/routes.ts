@@ -302,7 +302,7 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         const claimed = await ctx.db.transaction().execute((trx) => accountClaimer({ ctx, actor: { kind: 'system' }, trx }, { secret, password }));
         if (!claimed.email || !password) return { claimed: true, member: { id: claimed.id, name: claimed.name, email: claimed.email } };
         const signedIn = await memberSignIn(ctx, claimed.email, password);
-        setMemberCookie(request, reply, signedIn.token);
+        setMemberCookie(ctx.config, request, reply, signedIn.token);
         return { claimed: true, csrf_token: signedIn.csrfToken, member: { id: claimed.id, name: claimed.name, email: claimed.email } };
       });
 

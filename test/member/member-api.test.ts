@@ -6,7 +6,7 @@ import { userProvisioner } from '../../src/domain/commands/account.js';
 import { findInvitesOf } from '../../src/db/repositories/account.js';
 import { openInvite } from '../../src/domain/commands/account.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 
 // The member app's JSON API (/api groups, feed, posts, comments, reactions, photos, people,
 // claim, events) and its rules from policies/member.ts, on every dialect.
@@ -32,7 +32,7 @@ for (const dialect of await dialects()) {
     after(() => ts.close());
 
     async function signIn(email: string, password: string) {
-      const r = await http('POST', `${ts.base}/api/session`, { json: { email, password } });
+      const r = await http('POST', `${ts.base}/api/session`, { json: { email, password }, headers: SIGN_IN });
       assert.equal(r.status, 200, r.text);
       return { cookie: r.headers.get('set-cookie')!.split(';')[0], csrf: r.json.csrf_token as string };
     }
