@@ -15,7 +15,7 @@ import { batchRunner } from './graph/batch.js';
 import { RequestBudget } from './graph/budget.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
-import { linkBase, publicBase } from './http/links.js';
+import { isLoopbackAddress, linkBase, publicBase } from './http/links.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
@@ -140,6 +140,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     if (ctx.log.isLevelEnabled('debug')) request.log.debug({ req: request.raw, res: reply.raw, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
 
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+  });
+
   // Graph and SCIM are called from browsers with bearer tokens: open CORS (no cookies involved).
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/graph') && !request.url.startsWith('/scim')) return;
@@ -214,10 +218,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
     reply.code(reachable && current ? 200 : 503);
     return { status: reachable && current ? 'ready' : 'not ready', database: reachable ? 'reachable' : 'unreachable', migrations: current ? 'current' : 'pending' };
   });
+  // With COMMONPLACE_METRICS_TOKEN, anyone with the token; without it, only clients on this machine.
   app.get('/metrics', async (request, reply) => {
     if (ctx.config.metricsToken) {
       const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
       if (!safeEqual(given, ctx.config.metricsToken)) return reply.code(401).send({ error: { code: 'not_authenticated', message: 'Give the metrics token as a Bearer token.' } });
+    } else if (!isLoopbackAddress(request.ip)) {
+      return reply.code(403).send({ error: { code: 'action_not_allowed', message: 'Metrics are served to this machine only; set COMMONPLACE_METRICS_TOKEN to scrape them from elsewhere.' } });
     }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

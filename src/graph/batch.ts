@@ -111,6 +111,7 @@ export function batchRunner(services: GraphServices) {
         publicBase: call.publicBase,
         linkBase: call.linkBase,
         fallbackToken: call.fallbackToken,
+        fallbackProof: call.fallbackProof,
         authorization: undefined,
         budget,
       });

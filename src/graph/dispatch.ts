@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
-import { authenticate, extractToken, type RateLimits, type UsageRecorder } from './auth.js';
+import { authenticate, extractToken, type ProofParams, type RateLimits, type UsageRecorder } from './auth.js';
 import { RequestBudget } from './budget.js';
 import { parseFields } from './fields.js';
 import { Params } from './params.js';
@@ -34,6 +34,8 @@ export interface GraphCall {
   linkBase: string | null;
   /** Token of the enclosing batch, used when an item carries none. */
   fallbackToken?: string;
+  /** The enclosing batch's appsecret_proof (and time), for items that use its token. */
+  fallbackProof?: ProofParams;
   /** The HTTP request's cost budget, shared by the items of a batch. */
   budget?: RequestBudget;
 }
@@ -87,11 +89,13 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const params = Params.merge(call.query, call.body);
     const method = methodOf(call, params);
     const segments = pathSegments(call.path);
-    const token = extractToken(call.authorization, params.values.access_token) ?? call.fallbackToken;
+    const own = extractToken(call.authorization, params.values.access_token);
+    const token = own ?? call.fallbackToken;
+    const proof = { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') };
     if (segments.length === 0 && method === 'POST' && params.has('batch') && batchRunner) {
-      return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token }, params) };
+      return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token, fallbackProof: proof }, params) };
     }
-    const actor = await authenticate(ctx, token, { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') });
+    const actor = await authenticate(ctx, token, own === undefined && !proof.appsecret_proof && call.fallbackProof ? call.fallbackProof : proof);
     const usage = await services.limits.consume(actor.appId);
     if (usage) headers['x-app-usage'] = usage;
     services.usage.record(actor.appId);

@@ -161,7 +161,8 @@ export async function registerScim(app: FastifyInstance, ctx: Context, services:
         };
         if (!found.public) {
           const token = extractToken(request.headers.authorization, undefined);
-          call.actor = await authenticate(ctx, token, {});
+          const proof = (name: string) => (typeof call.query[name] === 'string' ? (call.query[name] as string) : undefined);
+          call.actor = await authenticate(ctx, token, { appsecret_proof: proof('appsecret_proof'), appsecret_time: proof('appsecret_time') });
           await services.limits.consume(call.actor.appId);
           services.usage.record(call.actor.appId);
           authorizeScim(call.actor);
