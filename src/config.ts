@@ -20,6 +20,10 @@ export interface Config {
   /** Largest `limit` a Graph list accepts. */
   maxPageSize: number;
   metricsToken: string | undefined;
+  /** SMTP server for the mail outbox (SMTP_URL: smtp://user:pass@host:587, smtps://…); unset keeps mail in the outbox. */
+  smtpUrl: string | undefined;
+  /** Sender of outgoing mail (MAIL_FROM). */
+  mailFrom: string | undefined;
   /** Which proxies may set X-Forwarded-For/-Proto/-Host (COMMONPLACE_TRUST_PROXY): off by default; true, a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   /** Hosts and CIDRs webhook callbacks may reach besides public addresses (COMMONPLACE_WEBHOOK_ALLOWED_HOSTS). */
@@ -68,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: int(env.COMMONPLACE_MAX_PAGE_SIZE, 1000),
     requestMaxRows: int(env.COMMONPLACE_REQUEST_MAX_ROWS, DEFAULT_MAX_ROWS),
     metricsToken: env.COMMONPLACE_METRICS_TOKEN || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
     trustProxy: trustProxy(env.COMMONPLACE_TRUST_PROXY),
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),

@@ -17,6 +17,7 @@ import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
 import { isLoopbackAddress, linkBase, publicBase } from './http/links.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
+import { defaultSender, MailDelivery } from './mail/delivery.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { registerMemberApi } from './chat/memberApi.js';
@@ -30,6 +31,8 @@ export interface Server {
   services: GraphServices;
   /** The webhook delivery worker (started unless COMMONPLACE_WEBHOOK_WORKER=0). */
   webhooks: WebhookWorker;
+  /** Sends the mail outbox when SMTP_URL is set. */
+  mail: MailDelivery | undefined;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -110,9 +113,14 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const runBatch = batchRunner(services);
   const webhooks = new WebhookWorker(ctx);
   if (ctx.config.webhookWorker) await webhooks.start();
-  // A write request may have recorded events: wake the delivery worker instead of waiting for its poll.
+  const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
+  mail?.start();
+  // A write request may have recorded events or mail: wake the senders instead of waiting for their poll.
   app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') webhooks.nudge();
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      webhooks.nudge();
+      mail?.nudge();
+    }
   });
 
   app.removeAllContentTypeParsers();
@@ -260,9 +268,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
     services,
     metrics,
     webhooks,
+    mail,
     async close() {
       await app.close();
       await webhooks.stop();
+      await mail?.stop();
       await services.usage.stop();
     },
   };

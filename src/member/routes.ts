@@ -21,6 +21,7 @@ import { setMemberCookie } from './auth.js';
 import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { authorizeContentEdit, authorizeContentRemoval, authorizeMember, type GroupAccess, memberMay } from '../policies/member.js';
 import { loadProfileRefs, memberRefs, photoUrl, presentPosts } from '../presenters/memberApp.js';
+import { checkSignInOrigin } from '../http/sessions.js';
 import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
 /** How the member API learns who is signed in (the member session of /api/session). */
@@ -299,6 +300,7 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         const secret = optionalString(b, 'secret') ?? '';
         const password = optionalString(b, 'password');
         if (!secret.trim()) throw invalidParameter('secret (the claim link token or the access code) is required');
+        checkSignInOrigin(ctx.config, request);
         const claimed = await ctx.db.transaction().execute((trx) => accountClaimer({ ctx, actor: { kind: 'system' }, trx }, { secret, password }));
         if (!claimed.email || !password) return { claimed: true, member: { id: claimed.id, name: claimed.name, email: claimed.email } };
         const signedIn = await memberSignIn(ctx, claimed.email, password);

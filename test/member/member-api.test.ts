@@ -100,13 +100,13 @@ for (const dialect of await dialects()) {
       const [invite] = await findInvitesOf(ts.ctx.db, [member.id]);
       const { token } = openInvite(ts.ctx, invite);
       assert.equal((await http('GET', `${ts.base}/api/invitations/${token}`)).json.name, 'New Person');
-      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'short' } })).status, 400);
-      const claimed = await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' } });
+      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'short' }, headers: SIGN_IN })).status, 400);
+      const claimed = await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' }, headers: SIGN_IN });
       assert.equal(claimed.status, 200, claimed.text);
       const cookie = claimed.headers.get('set-cookie')!.split(';')[0];
       assert.match(cookie, /^cp_member=/);
       assert.equal((await http('GET', `${ts.base}/api/session`, { headers: { cookie } })).json.member.name, 'New Person');
-      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' } })).status, 400, 'a claim link works once');
+      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' }, headers: SIGN_IN })).status, 400, 'a claim link works once');
     });
 
     test('the event stream announces a new chat message', async () => {
