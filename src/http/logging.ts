@@ -63,7 +63,7 @@ export function redactUrl(url: string): string {
 }
 
 /** The process logger: JSON lines, with tokens, secrets, cookies and passwords redacted. */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({
     level,
     redact: {
@@ -85,5 +85,5 @@ export function createLogger(level: string): Logger {
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
     },
-  });
+  }, destination as pino.DestinationStream);
 }

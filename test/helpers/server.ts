@@ -82,10 +82,10 @@ export async function startServer(dialect: Dialect, options: { clock?: Clock; en
 
 export { ManualClock };
 
-/** Raw HTTP call that keeps status, headers and body (for wire-level checks). */
 /** Headers a sign-in from outside a browser sends: the CSRF header (any value) instead of a same-origin Origin. */
 export const SIGN_IN = { 'x-csrf-token': 'sign-in' };
 
+/** Raw HTTP call that keeps status, headers and body (for wire-level checks). */
 export async function http(
   method: string,
   url: string,
