@@ -204,7 +204,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
         linkBase: linkBase(ctx.config, request),
       },
       runBatch,
-    );
+    ).finally(() => budget.finish());
     reply.code(result.status).headers(result.headers);
     if (result.status >= 300 && result.status < 400) return reply.send();
     const text = JSON.stringify(result.body);

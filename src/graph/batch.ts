@@ -1,6 +1,5 @@
 import type { Context } from '../context.js';
 import { formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
-import { RequestBudget } from './budget.js';
 import { dispatch, type GraphCall, type GraphServices } from './dispatch.js';
 import { type Params, parseQueryString } from './params.js';
 
@@ -83,7 +82,7 @@ export function batchRunner(services: GraphServices) {
     const results = new Map<string, unknown>();
     const failed = new Set<string>();
     const out: unknown[] = [];
-    const budget = call.budget ?? new RequestBudget(ctx.config.requestMaxRows);
+    const budget = call.budget;
     for (const item of items) {
       await budget.pause(true);
       if (item.depends_on && (failed.has(item.depends_on) || !results.has(item.depends_on))) {

@@ -8,6 +8,34 @@ export const DEFAULT_MAX_ROWS = 25_000;
 /** Rows of an edge without `.limit()`, as the renderer uses. */
 const DEFAULT_EDGE_ROWS = 25;
 
+/** A request that has rendered this many rows counts as heavy and waits for one of the heavy slots. */
+const HEAVY_ROWS = 500;
+/** Heavy requests rendering at once in one process; the others wait their turn without holding the event loop. */
+const HEAVY_SLOTS = 1;
+
+/** A counting semaphore: acquire() resolves with the function that gives the slot back. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(count: number) {
+    this.free = count;
+  }
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+const heavySlots = new Slots(HEAVY_SLOTS);
+
 /** Graph answers a call that asks for too much with error 1 and this message. */
 function tooCostly(what: string): AppError {
   return new AppError('request_too_costly', `Please reduce the amount of data you're asking for, then retry your request (${what})`);
@@ -17,12 +45,14 @@ function tooCostly(what: string): AppError {
  * What one HTTP request may cost: the rows it renders, the rows a single load may fetch
  * (parents × limit), the rows its field selection could ask for at worst (nesting × limits), and
  * the bytes of its answer. A batch shares one budget across its items. Loads give the event loop
- * a turn every few milliseconds, so a heavy call never holds up the rest of the server for long.
+ * a turn every few milliseconds, and only a couple of heavy calls render at once (the others
+ * wait), so heavy calls never hold up the rest of the server for long. Call finish() at the end.
  */
 export class RequestBudget {
   private rows = 0;
   private bytes = 0;
   private lastTurn = performance.now();
+  private releaseSlot: (() => void) | undefined;
 
   constructor(readonly maxRows: number = DEFAULT_MAX_ROWS) {}
 
@@ -59,7 +89,13 @@ export class RequestBudget {
   async charge(rows: number): Promise<void> {
     this.rows += rows;
     if (this.rows > this.maxRows) throw tooCostly(`more than ${this.maxRows} objects`);
+    if (!this.releaseSlot && this.rows > HEAVY_ROWS) this.releaseSlot = await heavySlots.acquire();
     await this.pause();
+  }
+
+  /** Gives back the heavy slot, if this request took one. */
+  finish(): void {
+    this.releaseSlot?.();
   }
 
   /** Counts the bytes of one part of the answer (a batch item). */
@@ -75,7 +111,7 @@ export class RequestBudget {
 
   /** Lets other requests run when this one has run for more than a few milliseconds since its last turn (or always, between batch items). */
   async pause(always = false): Promise<void> {
-    if (!always && performance.now() - this.lastTurn < 4) return;
+    if (!always && performance.now() - this.lastTurn < 1) return;
     await nextTurn();
     this.lastTurn = performance.now();
   }

@@ -36,8 +36,8 @@ export interface GraphCall {
   fallbackToken?: string;
   /** The enclosing batch's appsecret_proof (and time), for items that use its token. */
   fallbackProof?: ProofParams;
-  /** The HTTP request's cost budget, shared by the items of a batch. */
-  budget?: RequestBudget;
+  /** The HTTP request's cost budget, shared by the items of a batch; its creator calls finish(). */
+  budget: RequestBudget;
 }
 
 export interface GraphReply {
@@ -102,7 +102,7 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     // A list is never a field selection: Messenger's DELETE /me/messenger_profile sends {"fields": [...]} as an argument.
     const fieldsParam = Array.isArray(params.values.fields) ? undefined : params.string('fields');
     const fields = fieldsParam === undefined ? undefined : parseFields(fieldsParam);
-    const budget = call.budget ?? new RequestBudget(ctx.config.requestMaxRows);
+    const budget = call.budget;
     budget.checkShape(fields, topRows(ctx, segments, params), ctx.config.maxPageSize);
     const rowsBefore = budget.rowsRendered;
     const carry: Record<string, string> = {};

@@ -6,6 +6,8 @@ import { type FieldNode as Node, plainFields, serializeFields } from './fields.j
 import { parseGraphTime } from './time.js';
 
 export const DEFAULT_LIMIT = 25;
+/** Parents whose nested edge one query loads. */
+const MANY_CHUNK = 10;
 
 type Out = Record<string, unknown>;
 
@@ -159,7 +161,12 @@ async function nestedEdge<Row>(
   p.budget?.plan(parents.length * q.limit);
   if (q.limit === 0) pages = parents.map(() => ({ rows: [], hasNext: false, hasPrevious: false }));
   else if (edge.many) {
-    const lists = await edge.many(p, parents, q);
+    const lists: unknown[][] = [];
+    // A few parents per query, with a turn for other requests in between (graph/budget.ts).
+    for (let i = 0; i < parents.length; i += MANY_CHUNK) {
+      if (i > 0) await p.budget?.pause();
+      lists.push(...(await edge.many(p, parents.slice(i, i + MANY_CHUNK), q)));
+    }
     pages = lists.map((list) => {
       const more = list.length > q.limit;
       return { rows: more ? list.slice(0, q.limit) : list, hasNext: more, hasPrevious: false };
