@@ -40,6 +40,16 @@ export interface Config {
   deactivationGuardPercent: number;
   /** The guard never refuses below this many deactivations per hour (COMMONPLACE_DEACTIVATION_GUARD_MINIMUM, default 5). */
   deactivationGuardMinimum: number;
+  /** Run feed polling and the membership rule schedule in this process (COMMONPLACE_AUTOMATION_WORKER=0 turns it off). */
+  automationWorker: boolean;
+  /** How often the automation worker looks for due feeds (COMMONPLACE_FEED_POLL_MS, default 15 s). */
+  feedPollMs: number;
+  /** How often every membership rule is re-applied as a safety net (COMMONPLACE_RULE_SCHEDULE_MS, default 1 h). */
+  ruleScheduleMs: number;
+  /** A rule change may remove at most this share of a group, in percent (COMMONPLACE_RULE_GUARD_PERCENT, default 20; 0 turns the guard off). */
+  ruleGuardPercent: number;
+  /** The rule guard applies to groups of at least this many members (COMMONPLACE_RULE_GUARD_MINIMUM, default 20). */
+  ruleGuardMinimum: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -82,5 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookConcurrency: int(env.COMMONPLACE_WEBHOOK_CONCURRENCY, 64),
     deactivationGuardPercent: int(env.COMMONPLACE_DEACTIVATION_GUARD_PERCENT, 10),
     deactivationGuardMinimum: int(env.COMMONPLACE_DEACTIVATION_GUARD_MINIMUM, 5),
+    automationWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_AUTOMATION_WORKER ?? '').toLowerCase()),
+    feedPollMs: int(env.COMMONPLACE_FEED_POLL_MS, 15_000),
+    ruleScheduleMs: int(env.COMMONPLACE_RULE_SCHEDULE_MS, 3_600_000),
+    ruleGuardPercent: int(env.COMMONPLACE_RULE_GUARD_PERCENT, 20),
+    ruleGuardMinimum: int(env.COMMONPLACE_RULE_GUARD_MINIMUM, 20),
   };
 }

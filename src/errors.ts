@@ -12,7 +12,7 @@ export const errorCatalogue = {
   permission_denied: { status: 403, code: 200, type: 'OAuthException', message: '(#200) Permissions error' },
   action_not_allowed: { status: 403, code: 10, type: 'OAuthException', message: '(#10) Application does not have permission for this action' },
   unknown_object: { status: 400, code: 100, type: 'GraphMethodException', subcode: 33, message: 'Unsupported request.' },
-  unknown_path: { status: 400, code: 100, type: 'OAuthException', message: 'Unknown path components' },
+  unknown_path: { status: 400, code: 2500, type: 'OAuthException', message: 'Unknown path components' },
   invalid_parameter: { status: 400, code: 100, type: 'OAuthException', message: '(#100) Invalid parameter' },
   unknown_alias: { status: 400, code: 803, type: 'OAuthException', message: '(#803) Some of the aliases you requested do not exist' },
   duplicate_post: { status: 400, code: 506, type: 'OAuthException', message: '(#506) Duplicate status message' },
@@ -30,6 +30,7 @@ export const errorCatalogue = {
   deactivation_limit: { status: 409, code: 368, type: 'OAuthException', message: '(#368) The integration reached its hourly deactivation limit' },
   public_url_required: { status: 409, code: 100, type: 'OAuthException', message: '(#100) Invitations need PUBLIC_URL: set it to the address people open Commonplace at (for example https://work.example.com) and restart the server' },
   request_too_costly: { status: 400, code: 1, type: 'OAuthException', message: "Please reduce the amount of data you're asking for, then retry your request" },
+  unresolved_reference: { status: 409, code: 100, type: 'OAuthException', message: '(#100) A bulkId reference cannot be resolved' },
   internal: { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
 } as const;
 

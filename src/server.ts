@@ -3,6 +3,8 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminApi } from './admin/routes.js';
+import { registerHookRoutes } from './automation/routes.js';
+import { AutomationWorker } from './automation/worker.js';
 import type { Context } from './context.js';
 import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
@@ -31,6 +33,8 @@ export interface Server {
   services: GraphServices;
   /** The webhook delivery worker (started unless COMMONPLACE_WEBHOOK_WORKER=0). */
   webhooks: WebhookWorker;
+  /** Feed polling and the membership rule schedule (started unless COMMONPLACE_AUTOMATION_WORKER=0). */
+  automation: AutomationWorker;
   /** Sends the mail outbox when SMTP_URL is set. */
   mail: MailDelivery | undefined;
   metrics: Metrics;
@@ -86,6 +90,7 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> {
 
 const SILHOUETTE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50"><rect width="50" height="50" fill="#c9ccd1"/><circle cx="25" cy="19" r="9" fill="#fff"/><path d="M8 46c2-10 9-15 17-15s15 5 17 15z" fill="#fff"/></svg>`;
 const GROUP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><circle cx="11" cy="13" r="4" fill="#fff"/><circle cx="21" cy="13" r="4" fill="#fff"/><path d="M4 26c1-5 4-7 7-7s6 2 7 7zM14 26c1-5 4-7 7-7s6 2 7 7z" fill="#fff"/></svg>`;
+const POST_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4267b2"/><path d="M4 4h8v1.5H4zM4 7h8v1.5H4zM4 10h5v1.5H4z" fill="#fff"/></svg>`;
 
 let requestCounter = 0;
 
@@ -113,6 +118,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
   const runBatch = batchRunner(services);
   const webhooks = new WebhookWorker(ctx);
   if (ctx.config.webhookWorker) await webhooks.start();
+  const automation = new AutomationWorker(ctx);
+  if (ctx.config.automationWorker) automation.start();
   const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
   mail?.start();
   // A write request may have recorded events or mail: wake the senders instead of waiting for their poll.
@@ -240,6 +247,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
 
   app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
+  app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
   app.get('/media/:id/:sig/:file', async (request, reply) => {
     const { id, sig } = request.params as { id: string; sig: string };
     if (!safeEqual(sig, ctx.secrets.sign(id))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
@@ -256,6 +264,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
+  await registerHookRoutes(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {
@@ -268,9 +277,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
     services,
     metrics,
     webhooks,
+    automation,
     mail,
     async close() {
       await app.close();
+      await automation.stop();
       await webhooks.stop();
       await mail?.stop();
       await services.usage.stop();

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkSignInOrigin, readCookie, sessionCookie, signInGuard } from '../http/sessions.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
+import { webErrorHandler } from '../http/webErrors.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
 import { findAppById } from '../db/repositories/app.js';
@@ -37,7 +38,7 @@ import type { Write } from '../domain/commands/shared.js';
 import { memberSignIn, memberSignOut, SESSION_MS, sessionMember } from '../domain/commands/session.js';
 import { mediaDir } from '../domain/media.js';
 import { safeEqual } from '../domain/secrets.js';
-import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
 import { chatFileUrl } from './files.js';
@@ -48,7 +49,6 @@ import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 const COOKIE = 'cp_member';
 type Body = Record<string, unknown>;
 
-const cookieOf = (request: FastifyRequest) => readCookie(request, COOKIE);
 
 type Part = { type?: 'file' | 'field'; fieldname?: string; filename?: string; value?: unknown };
 
@@ -84,10 +84,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
   const guarded = signInGuard(ctx);
 
   async function member(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; me: ChatProfile }> {
-    const token = cookieOf(request);
-    const session = token ? await sessionMember(ctx, token) : undefined;
-    if (!token || !session) throw new AppError('not_authenticated');
-    if (request.method !== 'GET' && !safeEqual(String(request.headers['x-csrf-token'] ?? ''), session.csrfToken)) throw new AppError('csrf_failed');
+    const { token, session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
     return { actor: { kind: 'member', memberId: session.member.id, isAdmin: false }, token, me: { id: session.member.id, type: 'member', name: session.member.name } };
   }
   const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
@@ -189,13 +186,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
 
   await app.register(
     async (api) => {
-      api.setErrorHandler((error, request, reply: FastifyReply) => {
-        const appError = toAppError(error);
-        const traceId = newTraceId();
-        if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'member API request failed');
-        if (appError.details?.retryAfter) reply.header('retry-after', String(appError.details.retryAfter));
-        reply.code(appError.kind === 'unknown_object' ? 404 : appError.status).send(formatAdminError(appError, traceId));
-      });
+      api.setErrorHandler(webErrorHandler('member chat api'));
 
       api.post('/session', async (request, reply) => {
         const b = bodyOf(request);
@@ -207,9 +198,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
-        const token = cookieOf(request);
-        const session = token ? await sessionMember(ctx, token) : undefined;
-        if (!session) throw new AppError('not_authenticated');
+        const { session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
         return { csrf_token: session.csrfToken, member: { id: session.member.id, name: session.member.name, email: session.member.email } };
       });
       api.delete('/session', async (request, reply) => {

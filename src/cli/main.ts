@@ -23,6 +23,7 @@ import { loadConfig } from '../config.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { seedDemo } from './demo.js';
 import { registerWebhookCommands } from './webhook.js';
+import { registerHookCommands } from './hook.js';
 
 const operator: Actor = { kind: 'system' };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -277,6 +278,7 @@ export function buildCli(): Command {
     });
 
   registerWebhookCommands(program);
+  registerHookCommands(program);
 
   return program;
 }

@@ -1,5 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
-import type { CompareOp, Condition, FieldKind, Scalar } from '../domain/accountQuery.js';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { CompareOp, Condition, FieldKind, ListPosition, Scalar } from '../domain/accountQuery.js';
 
 // Translates a domain Condition tree into one SQL boolean expression, the same text on SQLite
 // and PostgreSQL. Every predicate is two-valued (never NULL), so `not` means what it says for
@@ -86,10 +86,55 @@ export function compileCondition<F extends string, R extends string>(
   }
 }
 
+/** The value a sorted list orders by (select it to remember where a page ended). */
+export function sortKey(spec: ColumnSpec): RawBuilder<unknown> {
+  return spec.kind === 'text' ? sql`lower(${spec.expr})` : spec.expr;
+}
+
 /** ORDER BY parts that put absent values last on both dialects, then break ties by id. */
 export function orderParts(spec: ColumnSpec | undefined, descending: boolean, id: RawBuilder<unknown>): RawBuilder<unknown>[] {
   const dir = sql.raw(descending ? 'desc' : 'asc');
   if (!spec) return [sql`${id} ${dir}`];
-  const value = spec.kind === 'text' ? sql`lower(${spec.expr})` : spec.expr;
-  return [sql`(${spec.expr} is null) asc`, sql`${value} ${dir}`, sql`${id} ${dir}`];
+  return [sql`(${spec.expr} is null) asc`, sql`${sortKey(spec)} ${dir}`, sql`${id} ${dir}`];
+}
+
+/** The rows after `after` in the order orderParts gives (keyset paging). */
+export function afterPosition(spec: ColumnSpec | undefined, descending: boolean, id: RawBuilder<unknown>, after: ListPosition): RawBuilder<boolean> {
+  const beyond = sql.raw(descending ? '<' : '>');
+  const idAfter = sql<boolean>`(${id} ${beyond} ${after.id})`;
+  if (!spec) return idAfter;
+  if (after.sortKey === null || after.sortKey === undefined) return sql<boolean>`((${spec.expr} is null) and ${idAfter})`;
+  const key = sortKey(spec);
+  return sql<boolean>`((${spec.expr} is null) or (${key} ${beyond} ${after.sortKey}) or (${key} = ${after.sortKey} and ${idAfter}))`;
+}
+
+/**
+ * One page of `base` (its table, columns and WHERE) in the order orderParts gives, `offset`
+ * rows after `after` (or the start). A skip is first read over the id and sort key alone (an
+ * index-only read for the default order) and the page then by keyset, so deep pages never fetch
+ * the rows they skip. Sorted rows carry `sort_key`, from which a caller remembers the position.
+ */
+export async function selectPage<DB, TB extends keyof DB, O>(
+  base: SelectQueryBuilder<DB, TB, O>,
+  id: RawBuilder<unknown>,
+  spec: ColumnSpec | undefined,
+  descending: boolean,
+  request: { offset: number; limit: number; after?: ListPosition },
+): Promise<(O & { sort_key?: ListPosition['sortKey'] })[]> {
+  // Kysely cannot type a query whose columns vary with the sort: the builder is used untyped.
+  type Untyped = SelectQueryBuilder<any, any, any>;
+  const ordered = (q: Untyped, after: ListPosition | undefined) => {
+    let out = after ? q.where(afterPosition(spec, descending, id, after)) : q;
+    for (const part of orderParts(spec, descending, id)) out = out.orderBy(part as never);
+    return out;
+  };
+  const withKey = (q: Untyped) => (spec ? q.select(sortKey(spec).as('sort_key')) : q);
+  let after = request.after;
+  if (request.offset > 0) {
+    const narrow = withKey((base as Untyped).clearSelect().select(id.as('id')));
+    const skipped = await ordered(narrow, after).limit(1).offset(request.offset - 1).executeTakeFirst();
+    if (!skipped) return [];
+    after = { id: String(skipped.id), sortKey: skipped.sort_key };
+  }
+  return ordered(withKey(base as Untyped), after).limit(request.limit).execute();
 }

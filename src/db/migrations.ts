@@ -2,6 +2,9 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
+import { objectIndexMigration } from './migrations/0004_object_index.js';
+import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
+import { automationMigration } from './migrations/0006_automation.js';
 import { hardeningMigration } from './migrations/0007_hardening.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
@@ -10,6 +13,9 @@ const migrations: Record<string, Migration> = {
   '0001_core': coreMigration,
   '0002_accounts': accountsMigration,
   '0003_webhooks_chat': webhooksChatMigration,
+  '0004_object_index': objectIndexMigration,
+  '0005_scim_rfc': scimRfcMigration,
+  '0006_automation': automationMigration,
   '0007_hardening': hardeningMigration,
 };
 

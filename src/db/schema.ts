@@ -1,6 +1,7 @@
 // Row types of every table. Times are epoch milliseconds; booleans are 0/1 integers on both
 // dialects; JSON columns hold text.
 
+import type { AutomationTables } from './automationSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
 export type Flag = 0 | 1;
@@ -271,6 +272,9 @@ export interface MediaTable {
   published: Flag;
   group_id: string | null;
   created_time: number;
+  /** Pixel size of an uploaded image, read when it is stored (migration 0004); null when unknown. */
+  width?: number | null;
+  height?: number | null;
 }
 
 export interface PostMediaTable {
@@ -307,7 +311,14 @@ export interface OutboxTable {
   seq?: number | null;
 }
 
-export interface Database extends WebhooksChatTables {
+/** What each stored id names (migration 0004): one lookup instead of a scan of every table. */
+export interface ObjectTable {
+  id: string;
+  /** The Graph node type: member, group, post, comment, page, app, photo, community. */
+  type: string;
+}
+
+export interface Database extends WebhooksChatTables, AutomationTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;
@@ -330,5 +341,6 @@ export interface Database extends WebhooksChatTables {
   mail_outbox: MailOutboxTable;
   people_set: PeopleSetTable;
   people_set_member: PeopleSetMemberTable;
+  object: ObjectTable;
   sign_in_throttle: SignInThrottleTable;
 }

@@ -67,11 +67,17 @@ export type Condition<F extends string, R extends string = never> =
 export type AccountCondition = Condition<AccountField, 'emails'>;
 export type PeopleSetCondition = Condition<keyof typeof peopleSetFields, 'members'>;
 
+/** Where a page starts: after the row with this id and, in a sorted list, this sort key. */
+export interface ListPosition {
+  id: string;
+  sortKey?: string | number | boolean | null;
+}
+
 export interface ListRequest<F extends string> {
-  /** 0-based offset. */
+  /** 0-based: rows to skip (after `after`, when given). */
   offset: number;
   limit: number;
   sort?: { field: F; descending: boolean };
-  /** Without a sort: continue after this id (keyset) instead of skipping `offset` rows. */
-  afterId?: string;
+  /** Continue after this row (keyset) instead of counting `offset` rows from the start. */
+  after?: ListPosition;
 }

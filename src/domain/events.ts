@@ -51,6 +51,7 @@ export type AuditAction =
   | 'reaction.removed'
   | 'post.seen'
   | 'media.uploaded'
+  | 'media.deleted'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'
@@ -68,7 +69,20 @@ export type AuditAction =
   | 'chat.participant_removed'
   | 'chat.thread_renamed'
   | 'chat.profile_updated'
-  | 'chat.file_uploaded';
+  | 'chat.file_uploaded'
+  | 'hook.created'
+  | 'hook.updated'
+  | 'hook.key_rotated'
+  | 'hook.revoked'
+  | 'feed.subscribed'
+  | 'feed.updated'
+  | 'feed.paused'
+  | 'feed.resumed'
+  | 'feed.unsubscribed'
+  | 'membership_rule.saved'
+  | 'membership_rule.deleted'
+  | 'membership_rule.refused'
+  | 'membership_rule.applied';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';

@@ -16,6 +16,20 @@ function loadSharp(): Promise<Sharp | null> {
   return loaded;
 }
 
+/** The pixel size of an image (EXIF orientation applied), or null where it cannot be read. */
+export async function imageDimensions(data: Buffer): Promise<{ width: number; height: number } | null> {
+  const sharp = await loadSharp();
+  if (!sharp) return null;
+  try {
+    const meta = await sharp(data, { limitInputPixels: 40_000_000, animated: false }).metadata();
+    if (!meta.width || !meta.height) return null;
+    const turned = (meta.orientation ?? 1) >= 5;
+    return turned ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Turns an uploaded profile picture into a square of at most 512×512 (centre crop, EXIF
  * orientation applied, metadata dropped): JPEG stays JPEG, anything else becomes PNG, an

@@ -4,21 +4,12 @@ import { authenticate, extractToken, type ProofParams, type RateLimits, type Usa
 import { RequestBudget } from './budget.js';
 import { parseFields } from './fields.js';
 import { Params } from './params.js';
-import { presentable, authorizeRead } from './read.js';
-import { DEFAULT_LIMIT, renderRows } from './render.js';
-import { type GraphMethod, type GraphRequest, type GraphRoute, RawReply } from './request.js';
+import { registry } from './nodes/index.js';
+import { graphOpenApi } from './openapi.js';
+import { authorizeRead, listEdge, presentable, readNode } from './read.js';
+import { DEFAULT_LIMIT, edgeOf, renderRows } from './render.js';
+import { type GraphHandler, type GraphMethod, type GraphRequest, RawReply } from './request.js';
 import { resolveNode } from './resolve.js';
-import { accountRoutes } from './routes/accounts.js';
-import { appRoutes } from './routes/app.js';
-import { commentRoutes } from './routes/comments.js';
-import { communityRoutes } from './routes/community.js';
-import { groupRoutes } from './routes/groups.js';
-import { memberRoutes } from './routes/members.js';
-import { postRoutes } from './routes/posts.js';
-import { webhookRoutes } from './routes/webhooks.js';
-import { chatRoutes } from './routes/chat.js';
-
-const routes: GraphRoute[] = [...communityRoutes, ...groupRoutes, ...postRoutes, ...commentRoutes, ...memberRoutes, ...accountRoutes, ...appRoutes, ...webhookRoutes, ...chatRoutes];
 
 /** One Graph call as it arrives over HTTP or inside a batch. */
 export interface GraphCall {
@@ -76,10 +67,16 @@ function methodOf(call: GraphCall, params: Params): GraphMethod {
   return method;
 }
 
-function findRoute(node: string, edge: string | undefined, method: GraphMethod): GraphRoute | undefined {
-  const exact = routes.find((r) => r.node === node && r.edge === (edge ?? null) && r.method === method);
-  if (exact || edge === undefined) return exact;
-  return routes.find((r) => r.node === node && r.edge === '*' && r.method === method);
+const unknownPath = (segments: string[]) => new AppError('unknown_path', `Unknown path components: /${segments.slice(1).join('/')}`);
+
+/** The handler for a node, edge and method: a route of the registry, else the generic read of the node or of one of its edges. */
+function handlerFor(node: GraphRequest['node'], edge: string | undefined, subId: string | undefined, method: GraphMethod): GraphHandler | undefined {
+  const route = registry.route(node.type, edge ?? null, method);
+  if (route) return subId === undefined || route.subId ? route.handler : undefined;
+  const type = registry.node(node.type)?.type;
+  if (method !== 'GET' || subId !== undefined || !type) return undefined;
+  if (edge === undefined) return readNode;
+  return edgeOf(type, edge) ? listEdge : undefined;
 }
 
 /** Runs one Graph call and formats its answer, errors included. Never throws. */
@@ -92,6 +89,9 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const own = extractToken(call.authorization, params.values.access_token);
     const token = own ?? call.fallbackToken;
     const proof = { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') };
+    if (segments.length === 1 && segments[0] === 'openapi.json' && method === 'GET') {
+      return { status: 200, headers, body: graphOpenApi(registry, `${call.publicBase}/graph`) };
+    }
     if (segments.length === 0 && method === 'POST' && params.has('batch') && batchRunner) {
       return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token, fallbackProof: proof }, params) };
     }
@@ -107,17 +107,17 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const rowsBefore = budget.rowsRendered;
     const carry: Record<string, string> = {};
     if (typeof params.values.access_token === 'string') carry.access_token = params.values.access_token;
-    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry, budget };
+    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry, registry, budget };
     if (segments.length === 0) {
       if (method !== 'GET' || !params.has('ids')) throw invalidParameter('Unsupported request: give ids= to read several objects, or batch= to run several calls');
       return { status: 200, headers, body: await readMany(ctx, actor, params, fields, presentation) };
     }
-    if (segments.length > 3) throw new AppError('unknown_path', `Unknown path components: /${segments.slice(1).join('/')}`);
+    if (segments.length > 3) throw unknownPath(segments);
     const [segment, edge, subId] = segments;
-    const node = await resolveNode(ctx, actor, segment, method.toLowerCase());
-    const route = findRoute(node.type, edge, method);
-    if (!route || (subId !== undefined && !route.subId)) {
-      if (edge) throw new AppError('unknown_path', `Unknown path components: /${segments.slice(1).join('/')}`);
+    const node = await resolveNode(ctx, registry, actor, segment, method.toLowerCase());
+    const handler = handlerFor(node, edge, subId, method);
+    if (!handler) {
+      if (edge) throw unknownPath(segments);
       throw new AppError('unknown_object', `Unsupported ${method.toLowerCase()} request. Object with ID '${segment}' does not support this operation.`);
     }
     const req: GraphRequest = {
@@ -135,7 +135,7 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       fields,
       write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
     };
-    const result = await route.handler(req);
+    const result = await handler(req);
     await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));
     if (result instanceof RawReply) return { status: result.status, headers: { ...headers, ...result.headers }, body: result.body };
     return { status: 200, headers, body: result };
@@ -167,15 +167,15 @@ async function readMany(ctx: Context, actor: GraphRequest['actor'], params: Para
   for (const id of ids) {
     let node;
     try {
-      node = await resolveNode(ctx, actor, id);
-      authorizeRead(actor, node, id);
+      node = await resolveNode(ctx, registry, actor, id);
+      authorizeRead(registry, actor, node, id);
     } catch (error) {
       if (error instanceof AppError && error.kind === 'unknown_object') {
         throw new AppError(id.includes('@') ? 'unknown_alias' : 'unknown_object', `(#${id.includes('@') ? 803 : 100}) Some of the aliases you requested do not exist: ${id}`);
       }
       throw error;
     }
-    const { type, row } = presentable(node);
+    const { type, row } = presentable(registry, node);
     [out[id]] = await renderRows(presentation, type, [row], fields);
   }
   return out;

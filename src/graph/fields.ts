@@ -64,7 +64,8 @@ export function parseFields(input: string): FieldNode[] {
           skipSpace();
           if (input[pos] !== '(') fail(`expected "(" after .${modifier}`);
           pos++;
-          node.modifiers[modifier] = argument();
+          // defineProperty: a modifier named __proto__ is an own (unknown) modifier, not the prototype.
+          Object.defineProperty(node.modifiers, modifier, { value: argument(), enumerable: true, writable: true, configurable: true });
         } else if (c === '{') {
           if (node.children) fail('two sets of braces on one field');
           pos++;

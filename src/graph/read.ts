@@ -1,83 +1,31 @@
-import { invalidParameter, unknownObject } from '../errors.js';
-import { authorize, authorizeContent } from '../policies/graph.js';
-import { appType, pageType, publicApp } from '../presenters/app.js';
-import { commentTarget, commentType } from '../presenters/comment.js';
-import { communityType } from '../presenters/community.js';
-import { groupType } from '../presenters/group.js';
-import { photoType } from '../presenters/media.js';
-import { memberType } from '../presenters/member.js';
-import { postTarget, postType } from '../presenters/post.js';
+import { AppError, invalidParameter } from '../errors.js';
+import { authorizeNodeRead } from '../policies/read.js';
 import type { NodeType, Presentation } from '../presenters/types.js';
 import type { Actor } from '../domain/actor.js';
-import { authorizeThreadMessages, authorizeThreadRead } from '../policies/chat.js';
-import { chatMessageType } from '../presenters/chatMessage.js';
-import { threadType } from '../presenters/thread.js';
-import { edgeQuery, pagingBlock, renderRows } from './render.js';
+import type { ResolvedNode } from './nodes/index.js';
+import type { Registry } from './registry.js';
+import { edgeOf, edgeQuery, pagingBlock, renderRows } from './render.js';
 import type { GraphRequest } from './request.js';
-import type { ResolvedNode } from './resolve.js';
 
 /** The node type and row that present a resolved node. */
-export function presentable(node: ResolvedNode): { type: NodeType<any>; row: unknown } {
-  switch (node.type) {
-    case 'community':
-      return { type: communityType, row: node.row };
-    case 'member':
-      return { type: memberType, row: node.row };
-    case 'group':
-      return { type: groupType, row: node.row };
-    case 'post':
-      return { type: postType, row: node.row };
-    case 'comment':
-      return { type: commentType, row: node.row };
-    case 'page':
-      return { type: pageType, row: node.row };
-    case 'app':
-      return { type: appType, row: publicApp(node.row) };
-    case 'media':
-      return { type: photoType, row: node.row };
-    case 'thread':
-      return { type: threadType, row: node.row };
-    case 'message':
-      return { type: chatMessageType, row: node.row };
-    case 'debug_token':
-      throw invalidParameter('debug_token needs input_token');
-  }
+export function presentable(registry: Registry, node: ResolvedNode): { type: NodeType<any>; row: unknown } {
+  const def = registry.node(node.type);
+  if (!def?.type) throw invalidParameter(`${node.type} has no fields to read`);
+  return { type: def.type, row: def.present ? def.present(node) : node.row };
 }
 
-/** Throws unless the actor may read the node itself (not yet its edges). */
-export function authorizeRead(actor: Actor, node: ResolvedNode, segment: string, method = 'get'): void {
-  switch (node.type) {
-    case 'community':
-      return authorize(actor, 'community.read');
-    case 'group':
-      return authorize(actor, 'group.read', { groupId: node.id, id: segment, method });
-    case 'post':
-      return authorizeContent(actor, 'read', { ...postTarget(node.row), id: segment }, method);
-    case 'comment':
-      return authorizeContent(actor, 'read', { ...commentTarget(node.post, node.row), id: segment }, method);
-    case 'member':
-      return authorize(actor, 'member.read');
-    case 'media': {
-      const own = (actor.kind === 'integration' || actor.kind === 'app') && node.row.owner_id === actor.pageId;
-      if (own) return;
-      if (!node.row.published || !node.row.group_id) throw unknownObject(segment, method);
-      return authorize(actor, 'group.feed.read', { groupId: node.row.group_id, id: segment, method });
-    }
-    case 'thread':
-      return authorizeThreadRead(actor, node.row, segment, method);
-    case 'message':
-      return authorizeThreadMessages(actor, node.thread, segment);
-    case 'page':
-    case 'app':
-    case 'debug_token':
-      return;
-  }
+/** Throws unless the actor may read the node itself (not yet its edges): the node type's read rule. */
+export function authorizeRead(registry: Registry, actor: Actor, node: ResolvedNode, segment: string, method = 'get'): void {
+  const def = registry.node(node.type);
+  if (!def) throw new Error(`graph registry: no node type ${node.type}`);
+  authorizeNodeRead(actor, def.read, node, segment, method);
 }
 
 /** GET /{id}: the node with the requested fields. */
 export async function readNode(req: GraphRequest): Promise<Record<string, unknown>> {
-  authorizeRead(req.actor, req.node, req.segment);
-  const { type, row } = presentable(req.node);
+  const registry = req.presentation.registry;
+  authorizeRead(registry, req.actor, req.node, req.segment);
+  const { type, row } = presentable(registry, req.node);
   const [out] = await renderRows(req.presentation, type, [row], req.fields);
   return out;
 }
@@ -85,18 +33,24 @@ export async function readNode(req: GraphRequest): Promise<Record<string, unknow
 const PAGING_PARAMS = ['limit', 'after', 'before', 'since', 'until', 'order', 'type', 'filter', 'summary'] as const;
 
 /** GET /{id}/{edge}: one page of an edge with `data`, `paging` and, when asked, `summary`. */
-export async function listEdge(req: GraphRequest, extra: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  // The community's lists have rules of their own; every other node must be readable first.
-  if (req.node.type !== 'community') authorizeRead(req.actor, req.node, req.segment);
-  const { type, row } = presentable(req.node);
-  const edge = type.edges[req.edge!];
-  if (!edge) throw invalidParameter(`Unknown path components: /${req.edge}`);
+export async function listEdge(req: GraphRequest): Promise<Record<string, unknown>> {
+  const registry = req.presentation.registry;
+  const def = registry.node(req.node.type);
+  if (!def?.edgesOwnRules) authorizeRead(registry, req.actor, req.node, req.segment);
+  const { type, row } = presentable(registry, req.node);
+  const edge = edgeOf(type, req.edge ?? '');
+  if (!edge) throw new AppError('unknown_path', `Unknown path components: /${req.edge}`);
   edge.authorize?.(req.presentation, row);
   const raw = Object.fromEntries(PAGING_PARAMS.map((k) => [k, req.params.string(k)])) as Record<(typeof PAGING_PARAMS)[number], string | undefined>;
   if (raw.after && raw.before) throw invalidParameter('Use either after or before, not both');
+  const extra: Record<string, string> = {};
+  for (const name of edge.params ?? []) {
+    const value = req.params.string(name);
+    if (value !== undefined) extra[name] = value;
+  }
   const q = { ...edgeQuery(req.presentation, raw), extra };
   const page = q.limit === 0 ? { rows: [], hasNext: false, hasPrevious: false } : await edge.page(req.presentation, row, q);
-  const data = await renderRows(req.presentation, edge.target(), page.rows, req.fields);
+  const data = await renderRows(req.presentation, registry.type(edge.target), page.rows, req.fields);
   const out: Record<string, unknown> = { data };
   const original = stringParams(req);
   const paging = pagingBlock(req.presentation, req.path, original, page, edge, q.limit);

@@ -1,13 +1,13 @@
 import type { Position } from '../db/keyset.js';
 import { invalidParameter } from '../errors.js';
 import { allowed } from '../policies/graph.js';
-import type { EdgePage, EdgeQuery, EdgeSpec, FieldNode, NodeType, Presentation } from '../presenters/types.js';
+import type { EdgePage, EdgeQuery, EdgeSpec, FieldNode, FieldSpec, NodeType, Presentation } from '../presenters/types.js';
 import { type FieldNode as Node, plainFields, serializeFields } from './fields.js';
 import { parseGraphTime } from './time.js';
 
 export const DEFAULT_LIMIT = 25;
 /** Parents whose nested edge one query loads. */
-const MANY_CHUNK = 10;
+const MANY_CHUNK = 100;
 
 type Out = Record<string, unknown>;
 
@@ -30,11 +30,28 @@ function nonexisting(type: NodeType<any>, name: string): never {
   throw invalidParameter(`Tried accessing nonexisting field (${name}) on node type (${type.name})`);
 }
 
+const MODIFIERS = new Set(['limit', 'summary', 'since', 'until', 'order', 'type', 'as', 'filter', 'source']);
+
+/** A type's field or edge by a name the client sent: own entries only, never the prototype's. */
+export function fieldOf<Row>(type: NodeType<Row>, name: string): FieldSpec<Row> | undefined {
+  return Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
+}
+
+export function edgeOf<Row>(type: NodeType<Row>, name: string): EdgeSpec<Row> | undefined {
+  return Object.hasOwn(type.edges, name) ? type.edges[name] : undefined;
+}
+
+/** Writes a value under a client-chosen key (an alias may be `__proto__`). */
+function put(out: Out, key: string, value: unknown) {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /** The edge query of a nested edge from its modifiers (`.limit(5).order(chronological)…`). */
 export function queryFromModifiers(p: Presentation, node: FieldNode, spec: EdgeSpec<any>): EdgeQuery {
   const m = node.modifiers;
   for (const name of Object.keys(m)) {
-    if (!['limit', 'summary', 'since', 'until', 'order', 'type', 'as', 'filter', 'source'].includes(name)) {
+    if (!MODIFIERS.has(name)) {
       throw invalidParameter(`Unknown modifier .${name}() on ${node.name}`);
     }
     if (spec.rejects?.includes(name)) throw invalidParameter(`Modifier .${name}() is not supported on ${node.name}`);
@@ -94,7 +111,7 @@ export async function renderRows<Row>(p: Presentation, type: NodeType<Row>, rows
   const nodes = selection && selection.length ? selection : plainFields(type.defaults);
   const outs: Out[] = rows.map((row) => ({ id: type.id(row) }));
   if (rows.length === 0) {
-    for (const node of nodes) if (!type.fields[node.name] && !type.edges[node.name]) nonexisting(type, node.name);
+    for (const node of nodes) if (!fieldOf(type, node.name) && !edgeOf(type, node.name)) nonexisting(type, node.name);
     return outs;
   }
   await p.budget?.charge(rows.length);
@@ -106,29 +123,29 @@ export async function renderRows<Row>(p: Presentation, type: NodeType<Row>, rows
 }
 
 async function renderField<Row>(p: Presentation, type: NodeType<Row>, rows: Row[], outs: Out[], node: Node): Promise<void> {
-  const spec = type.fields[node.name];
+  const spec = fieldOf(type, node.name);
   if (spec) {
     if (spec.action && !allowed(p.actor, spec.action)) return;
     if (spec.kind === 'scalar') {
       if (node.children) throw invalidParameter(`Field ${node.name} on node type (${type.name}) has no subfields`);
-      rows.forEach((row, i) => (outs[i][node.key] = spec.get(row, p)));
+      rows.forEach((row, i) => put(outs[i], node.key, spec.get(row, p)));
     } else if (spec.kind === 'batch') {
       if (node.children) throw invalidParameter(`Field ${node.name} on node type (${type.name}) has no subfields`);
       const values = await spec.load(p, rows);
-      values.forEach((v, i) => (outs[i][node.key] = v));
+      values.forEach((v, i) => put(outs[i], node.key, v));
     } else {
       const keys = rows.map((row) => spec.key(row));
       const present = [...new Set(keys.filter((k): k is string => k !== null))];
       const loaded = await spec.load(p, present);
-      const target = spec.target();
+      const target = p.registry.type(spec.target);
       const targets = present.filter((k) => loaded.has(k)).map((k) => loaded.get(k));
       const rendered = await renderRows(p, target, targets, node.children);
       const byKey = new Map(present.filter((k) => loaded.has(k)).map((k, i) => [k, rendered[i]]));
-      keys.forEach((k, i) => (outs[i][node.key] = k === null ? undefined : byKey.get(k)));
+      keys.forEach((k, i) => put(outs[i], node.key, k === null ? undefined : byKey.get(k)));
     }
     return;
   }
-  const edge = type.edges[node.name];
+  const edge = edgeOf(type, node.name);
   if (!edge) nonexisting(type, node.name);
   const visible: number[] = [];
   rows.forEach((row, i) => {
@@ -144,7 +161,7 @@ async function renderField<Row>(p: Presentation, type: NodeType<Row>, rows: Row[
   const q = queryFromModifiers(p, node, edge);
   const summary = wantsSummary(node.modifiers.summary);
   const envelopes = await nestedEdge(p, type, edge, parents, q, node, summary);
-  visible.forEach((i, j) => (outs[i][node.key] = envelopes[j]));
+  visible.forEach((i, j) => put(outs[i], node.key, envelopes[j]));
 }
 
 async function nestedEdge<Row>(
@@ -160,7 +177,7 @@ async function nestedEdge<Row>(
   let pages: EdgePage<unknown>[];
   p.budget?.plan(parents.length * q.limit);
   if (q.limit === 0) pages = parents.map(() => ({ rows: [], hasNext: false, hasPrevious: false }));
-  else if (edge.many) {
+  else {
     const lists: unknown[][] = [];
     // A few parents per query, with a turn for other requests in between (graph/budget.ts).
     for (let i = 0; i < parents.length; i += MANY_CHUNK) {
@@ -171,9 +188,9 @@ async function nestedEdge<Row>(
       const more = list.length > q.limit;
       return { rows: more ? list.slice(0, q.limit) : list, hasNext: more, hasPrevious: false };
     });
-  } else pages = await Promise.all(parents.map((parent) => edge.page(p, parent, q)));
+  }
   const flat = pages.flatMap((pg) => pg.rows);
-  const rendered = await renderRows(p, edge.target(), flat, children);
+  const rendered = await renderRows(p, p.registry.type(edge.target), flat, children);
   const summaries = summary && edge.summary ? await edge.summary(p, parents, q) : undefined;
   let offset = 0;
   return pages.map((pg, i) => {

@@ -4,17 +4,18 @@ import type { AppActor, IntegrationActor } from '../domain/actor.js';
 import type { Presentation } from '../presenters/types.js';
 import type { FieldNode } from './fields.js';
 import type { Params } from './params.js';
-import type { ResolvedNode } from './resolve.js';
+import type { NodeKey, ResolvedNode } from './nodes/index.js';
+import type { ParamDoc } from './registry.js';
 
 export type GraphMethod = 'GET' | 'POST' | 'DELETE';
 
 /** One Graph call after routing: who, what node, which edge, with which parameters. */
-export interface GraphRequest {
+export interface GraphRequest<Node = ResolvedNode> {
   ctx: Context;
   actor: IntegrationActor | AppActor;
   method: GraphMethod;
   params: Params;
-  node: ResolvedNode;
+  node: Node;
   /** The segment the caller used for the node (an id, an email, `me`…). */
   segment: string;
   edge: string | undefined;
@@ -33,14 +34,20 @@ export interface GraphRequest {
 
 export type GraphHandler = (req: GraphRequest) => Promise<unknown>;
 
-/** A route: node type, optional edge, method. `edge: '*'` matches any edge (generic lists). */
+/**
+ * A route: node type, optional edge, method. Node types list theirs in their definition; route
+ * files that span node types (Work Chat, webhooks) are listed in the registry's index.
+ */
 export interface GraphRoute {
-  node: ResolvedNode['type'];
+  node: NodeKey;
   edge: string | null;
   method: GraphMethod;
   handler: GraphHandler;
   /** The route takes a third path segment (`/{group}/admins/{uid}`). */
   subId?: true;
+  /** One line for docs and the OpenAPI document. */
+  summary?: string;
+  params?: readonly ParamDoc[];
 }
 
 export const success = { success: true } as const;

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { clearAttempts, pruneAttempts, refundAttempt, reserveAttempt } from '../db/repositories/signInThrottle.js';
+import { safeEqual } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 
 /** The value of one cookie of a request; a value that is not valid percent-encoding reads as absent. */
@@ -92,4 +93,22 @@ export function signInGuard(ctx: Context) {
     await Promise.all([clearAttempts(ctx.db, limits[0].key), ...limits.slice(1).map((l) => refundAttempt(ctx.db, l.key))]);
     return result;
   };
+}
+
+/**
+ * The one session check of the web JSON APIs: the cookie names a live session (loaded by
+ * `load`), and every change (anything but GET and HEAD) carries the session's CSRF token.
+ */
+export async function checkSession<S extends { csrfToken: string }>(
+  request: FastifyRequest,
+  cookieName: string,
+  load: (token: string) => Promise<S | undefined>,
+): Promise<{ token: string; session: S }> {
+  const token = readCookie(request, cookieName);
+  const session = token ? await load(token) : undefined;
+  if (!token || !session) throw new AppError('not_authenticated');
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !safeEqual(String(request.headers['x-csrf-token'] ?? ''), session.csrfToken)) {
+    throw new AppError('csrf_failed');
+  }
+  return { token, session };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { groupSummary } from '../presenters/group.js';
 import { findInviteByHash } from '../db/repositories/account.js';
@@ -18,7 +18,8 @@ import { sha256Hex } from '../domain/secrets.js';
 import { accountClaimer } from '../domain/commands/account.js';
 import { memberSignIn } from '../domain/commands/session.js';
 import { setMemberCookie } from './auth.js';
-import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { AppError, invalidParameter } from '../errors.js';
+import { webErrorHandler } from '../http/webErrors.js';
 import { authorizeContentEdit, authorizeContentRemoval, authorizeMember, type GroupAccess, memberMay } from '../policies/member.js';
 import { loadProfileRefs, memberRefs, photoUrl, presentPosts } from '../presenters/memberApp.js';
 import { checkSignInOrigin } from '../http/sessions.js';
@@ -89,13 +90,7 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
 
   await app.register(
     async (api) => {
-      api.setErrorHandler((error, request, reply: FastifyReply) => {
-        const appError = toAppError(error);
-        const traceId = newTraceId();
-        if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'member api request failed');
-        const status = appError.kind === 'unknown_object' ? 404 : appError.status;
-        reply.code(status).send(formatAdminError(appError, traceId));
-      });
+      api.setErrorHandler(webErrorHandler('member api'));
 
       // Groups
       api.get('/groups', async (request) => {

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../db/database.js';
 import { findInvitesOf } from '../db/repositories/account.js';
 import { findMembersByIds, type MemberRow } from '../db/repositories/member.js';
+import { listSetsOfMembers } from '../db/repositories/peopleSet.js';
 import { currentList } from '../domain/accountAttributes.js';
 import { claimLink, openInvite } from '../domain/commands/account.js';
 import { type ExtensionKey, flavourName, type ScimFlavour, URN } from './scimSchemas.js';
@@ -35,11 +36,19 @@ function compact(object: Record<string, unknown>): Record<string, unknown> | und
 
 const text = (v: string | null | undefined) => (v === null || v === '' ? undefined : v);
 
-/** User resources for members, loading managers and invitations for all of them at once. */
-export async function presentScimUsers(p: ScimPresentation, members: readonly MemberRow[]): Promise<Record<string, unknown>[]> {
+/**
+ * User resources for members, loading managers, invitations and group memberships for all of
+ * them at once; `groups: false` skips the memberships (an account just created has none).
+ */
+export async function presentScimUsers(p: ScimPresentation, members: readonly MemberRow[], options: { groups: boolean } = { groups: true }): Promise<Record<string, unknown>[]> {
   const managerIds = members.map((m) => m.manager_id).filter((id): id is string => !!id);
   const invitedIds = members.filter((m) => m.state === 'invited').map((m) => m.id);
-  const [managers, invites] = await Promise.all([findMembersByIds(p.db, managerIds), findInvitesOf(p.db, invitedIds)]);
+  const [managers, invites, memberships] = await Promise.all([findMembersByIds(p.db, managerIds), findInvitesOf(p.db, invitedIds), options.groups ? listSetsOfMembers(p.db, members.map((m) => m.id)) : []]);
+  const groupsOf = new Map<string, Record<string, unknown>[]>();
+  for (const g of memberships) {
+    const entry = p.flavour === '2.0' ? { value: g.set_id, $ref: `${p.base}/Groups/${g.set_id}`, display: g.display_name, type: 'direct' } : { value: g.set_id, display: g.display_name };
+    groupsOf.set(g.member_id, [...(groupsOf.get(g.member_id) ?? []), entry]);
+  }
   const managerNames = new Map(managers.map((m) => [m.id, m.name]));
   const inviteOf = new Map(invites.map((i) => [i.member_id, i]));
   const urn = URN[p.flavour];
@@ -73,6 +82,8 @@ export async function presentScimUsers(p: ScimPresentation, members: readonly Me
       const values = currentList(m, list);
       if (values.length) out[list] = values;
     }
+    const groups = groupsOf.get(m.id);
+    if (groups) out.groups = groups;
     const extensions: Partial<Record<ExtensionKey, Record<string, unknown> | undefined>> = {
       enterprise: compact({
         employeeNumber: m.employee_number,

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import type { RequestBudget } from '../graph/budget.js';
 import type { FieldNode } from '../graph/fields.js';
 import type { GraphAction } from '../policies/graph.js';
+import type { Registry } from '../graph/registry.js';
 
 /** What presenting one Graph request needs: who asks, and how to build absolute links. */
 export interface Presentation {
@@ -15,6 +16,8 @@ export interface Presentation {
   publicBase: string;
   /** Parameters every paging link keeps (access_token when it came in the query, and so on). */
   carry: Record<string, string>;
+  /** The Graph registry: edge and reference targets are looked up here by name. */
+  registry: Registry;
   /** The request's cost budget (graph/budget.ts); absent outside Graph requests. */
   budget?: RequestBudget;
 }
@@ -48,20 +51,22 @@ export type FieldSpec<Row> =
   /** A nested object of another node type, loaded for all rows at once. */
   | {
       kind: 'ref';
-      target: () => NodeType<any>;
+      /** Registry name of the nested object's type. */
+      target: string;
       key: (row: Row) => string | null;
       load: (p: Presentation, keys: string[]) => Promise<Map<string, unknown>>;
       action?: GraphAction;
     };
 
 export interface EdgeSpec<Row, Child = any> {
-  target: () => NodeType<Child>;
+  /** Registry name of the children's type. */
+  target: string;
   /** Throws when the actor may not list this edge of this parent. */
   authorize?: (p: Presentation, parent: Row) => void;
   /** One page for one parent, with cursors. */
   page: (p: Presentation, parent: Row, q: EdgeQuery) => Promise<EdgePage<Child>>;
-  /** The first `q.limit + 1` children of each parent in one go (nested edges). */
-  many?: (p: Presentation, parents: Row[], q: EdgeQuery) => Promise<Child[][]>;
+  /** The first `q.limit + 1` children of each parent in one go (nested edges): a fixed number of statements however many parents. */
+  many: (p: Presentation, parents: Row[], q: EdgeQuery) => Promise<Child[][]>;
   /** The `summary` object of each parent. */
   summary?: (p: Presentation, parents: Row[], q: EdgeQuery) => Promise<Record<string, unknown>[]>;
   /** The cursor position of a child. */
@@ -70,6 +75,8 @@ export interface EdgeSpec<Row, Child = any> {
   defaultOrder?: 'chronological' | 'reverse_chronological';
   /** Ignored query modifiers are fine; these are refused when given. */
   rejects?: readonly string[];
+  /** Query parameters of its own (`external_ids`, `source`…), passed in `EdgeQuery.extra`. */
+  params?: readonly string[];
 }
 
 /** A Graph node type: its fields, its default field set and its edges. */

@@ -10,6 +10,7 @@ import {
   URN,
   userAttributes,
 } from '../presenters/scimSchemas.js';
+import { MAX_BULK_OPERATIONS } from './bulk.js';
 import { BODY_LIMIT_BYTES, MAX_COUNT, listResponse, type ScimCall, type ScimReply } from './request.js';
 
 // Discovery (RFC 7644 §4): /ServiceProviderConfig (and Workplace's /ServiceProviderConfigs),
@@ -18,7 +19,7 @@ import { BODY_LIMIT_BYTES, MAX_COUNT, listResponse, type ScimCall, type ScimRepl
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:';
 
 const extensionInfo: Record<ExtensionKey, { name: string; description: string }> = {
-  enterprise: { name: 'EnterpriseUser', description: 'Enterprise user: employee number, cost center, organization, division, department, manager.' },
+  enterprise: { name: 'EnterpriseUser', description: 'Enterprise User' },
   starttermdates: { name: 'StartTermDates', description: "Workplace's start and termination dates (epoch seconds)." },
   accountstatusdetails: { name: 'AccountStatusDetails', description: "Workplace's account status: invited (writable), claimed, dates, claim link and access code." },
   authmethod: { name: 'AuthMethod', description: "Workplace's sign-in method: password or sso." },
@@ -35,7 +36,7 @@ export function serviceProviderConfig(call: ScimCall): ScimReply {
   };
   const common = {
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: BODY_LIMIT_BYTES },
+    bulk: call.flavour === '2.0' ? { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: BODY_LIMIT_BYTES } : { supported: false, maxOperations: 0, maxPayloadSize: BODY_LIMIT_BYTES },
     filter: { supported: true, maxResults: MAX_COUNT },
     changePassword: { supported: false },
     sort: { supported: true },
@@ -116,8 +117,8 @@ type SchemaEntry = { id: string; name: string; description: string; attributes: 
 function schemaEntries(flavour: '2.0' | '1.1'): SchemaEntry[] {
   const urn = URN[flavour];
   return [
-    { id: urn.core, name: 'User', description: 'User account', attributes: userAttributes },
-    ...(flavour === '2.0' ? [{ id: urn.group, name: 'Group', description: 'People set', attributes: groupAttributes }] : []),
+    { id: urn.core, name: 'User', description: 'User Account', attributes: userAttributes },
+    ...(flavour === '2.0' ? [{ id: urn.group, name: 'Group', description: 'Group', attributes: groupAttributes }] : []),
     ...EXTENSIONS.map((key) => ({
       id: urn[key],
       ...extensionInfo[key],

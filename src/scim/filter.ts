@@ -59,14 +59,61 @@ export function filterFromQuery(rawQuery: string): string | undefined {
   return undefined;
 }
 
+const COMPARE_OP = /^(eq|ne|co|sw|ew|gt|ge|lt|le)$/i;
+const LOGICAL = /^(and|or|not)$/i;
+const LITERAL = /^(true|false|null)$/i;
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * Validators send values without quotes (`userName sw O`, `active eq True`, `emails[type eq
+ * work]`). A bare word right after `attribute op` can only be a value: `true`, `false` and
+ * `null` in any case become the literals, numbers stay numbers, anything else a JSON string.
+ */
+export function quoteBareValues(text: string): string {
+  let out = '';
+  const words: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s/.test(c) || '()[]'.includes(c)) {
+      if (!/\s/.test(c)) words.push(c);
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      words.push('"');
+      i = j + 1;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !/[\s()[\]"]/.test(text[j])) j++;
+    const word = text.slice(i, j);
+    const [attr, op] = words.slice(-2);
+    const isValue = op !== undefined && COMPARE_OP.test(op) && attr !== undefined && !'()[]"'.includes(attr) && !LOGICAL.test(attr) && !COMPARE_OP.test(attr);
+    if (isValue) {
+      out += LITERAL.test(word) ? word.toLowerCase() : NUMBER.test(word) ? word : JSON.stringify(word);
+      words.push('"');
+    } else {
+      out += word;
+      words.push(word);
+    }
+    i = j;
+  }
+  return out;
+}
+
 function parseText(text: string): Filter {
   if (text.length > MAX_FILTER) throw invalidFilter(`longer than ${MAX_FILTER} characters`);
   try {
-    return parse(text);
+    return parse(quoteBareValues(text));
   } catch (first) {
     if (/%[0-9a-fA-F]{2}/.test(text)) {
       try {
-        return parse(decodeQueryText(text));
+        return parse(quoteBareValues(decodeQueryText(text)));
       } catch {
         // fall through to the first error, which describes what the client sent
       }
@@ -105,16 +152,54 @@ function valueFor(kind: FieldKind, op: string, value: Scalar, path: string): Sca
     throw invalidFilter(`${path} compares with true or false`);
   }
   if (kind === 'time') {
-    if (typeof value === 'number') return Math.round(value * 1000);
-    if (typeof value === 'string') {
-      if (/^\d+$/.test(value)) return Number(value) * 1000;
-      const ms = Date.parse(value);
-      if (Number.isFinite(ms)) return ms;
-    }
+    const instant = instantOf(value);
+    if (instant) return instant.ms;
     throw invalidFilter(`${path} compares with a date-time such as "2026-01-31T12:00:00Z"`);
   }
   if (typeof value === 'boolean') throw invalidFilter(`${path} compares with a string`);
   return String(value);
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * An xsd:dateTime (RFC 7643 §2.3.5) as epoch milliseconds: any offset, any number of fraction
+ * digits (`2015-10-10T14:38:21.8617979-07:00`); without an offset, UTC. `exact` is false when
+ * the instant falls between two milliseconds. Numbers (and digit strings) are epoch seconds.
+ */
+export function instantOf(value: Scalar): { ms: number; exact: boolean } | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return { ms: Math.floor(value * 1000), exact: Number.isInteger(value * 1000) };
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return { ms: Number(text) * 1000, exact: true };
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', fraction = '', zone = 'Z'] = m;
+  const digits = zone.slice(1).replace(':', '');
+  const offset = /^[Zz]$/.test(zone) ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
+  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec)];
+  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31 || parts[3] > 24 || parts[4] > 59 || parts[5] > 60) return undefined;
+  const base = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]) - offset * 60_000;
+  const wholeMs = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return { ms: base + wholeMs, exact: !/[1-9]/.test(fraction.slice(3)) };
+}
+
+/**
+ * A comparison with an instant between two stored milliseconds: stored times are whole
+ * milliseconds, so `gt 21.8617` means `gt 21.861`, `ge` means `gt`, and `eq` matches nothing.
+ */
+function betweenMilliseconds<F extends string>(field: F, op: string, ms: number): Condition<F> {
+  switch (op) {
+    case 'eq':
+      return { kind: 'or', items: [] };
+    case 'ne':
+      return { kind: 'and', items: [] };
+    case 'gt':
+    case 'ge':
+      return { kind: 'compare', field, op: 'gt', value: ms };
+    default:
+      return { kind: 'compare', field, op: 'le', value: ms };
+  }
 }
 
 type UserTarget = { field: AccountField } | { emails: 'value' | 'type' | 'primary' };
@@ -188,6 +273,10 @@ function userTarget(path: string): UserTarget {
 function compareOf<F extends string>(field: F, kind: FieldKind, f: { op: string; compValue?: Scalar }, path: string): Condition<F> {
   if (f.op === 'pr') return { kind: 'present', field };
   if (!OPS.has(f.op)) throw invalidFilter(`unknown operator ${f.op}`);
+  if (kind === 'time' && f.compValue !== null && f.compValue !== undefined && !['co', 'sw', 'ew'].includes(f.op)) {
+    const instant = instantOf(f.compValue);
+    if (instant && !instant.exact) return betweenMilliseconds(field, f.op, instant.ms);
+  }
   return { kind: 'compare', field, op: f.op as CompareOp, value: valueFor(kind, f.op, f.compValue ?? null, path) };
 }
 

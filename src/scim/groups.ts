@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { countPeopleSets, findPeopleSetById, listPeopleSets, type PeopleSetRow, setMemberIds } from '../db/repositories/peopleSet.js';
 import { peopleSetCreator, peopleSetDeleter, peopleSetUpdater } from '../domain/commands/peopleSet.js';
-import { AppError } from '../errors.js';
+import { AppError, invalidParameter } from '../errors.js';
 import { presentScimGroups } from '../presenters/scimGroup.js';
 import { URN } from '../presenters/scimSchemas.js';
 import { etagOf } from '../presenters/scimUser.js';
@@ -9,7 +9,7 @@ import { filterFromQuery, groupFilter, groupSortField } from './filter.js';
 import { bodyObject, groupFieldsFrom } from './input.js';
 import { patchGroup, patchV1Group } from './patch.js';
 import { type Projection, parseProjection, project } from './projection.js';
-import { checkIfMatch, listResponse, notModified, paging, presentation, type ScimCall, type ScimReply, sortOrderParam, stringParam, write } from './request.js';
+import { checkIfMatch, listPage, listResponse, notModified, paging, presentation, rulesOf, type ScimCall, type ScimReply, sortOrderParam, stringParam, write } from './request.js';
 
 // /Groups: Workplace's people sets.
 
@@ -42,9 +42,8 @@ export async function listGroups(call: ScimCall, params: Record<string, unknown>
   const { startIndex, count } = paging(params.startIndex, params.count);
   const sortBy = stringParam(params.sortBy);
   const sort = sortBy ? { field: groupSortField(sortBy), descending: sortOrderParam(params.sortOrder) } : undefined;
-  const afterId = sort ? undefined : call.cursors.after('groups', text, startIndex);
-  const rows = count === 0 ? [] : await listPeopleSets(call.ctx.db, condition, { offset: startIndex - 1, limit: count, sort, afterId });
-  if (!sort && count > 0 && rows.length === count) call.cursors.remember('groups', text, startIndex + count, rows[rows.length - 1].id);
+  const list = { name: 'groups' as const, filter: text, sort: sort ? `${sort.field} ${sort.descending}` : '' };
+  const rows = await listPage(call, list, startIndex, count, (request) => listPeopleSets(call.ctx.db, condition, { ...request, sort }));
   const total = startIndex === 1 && rows.length < count ? rows.length : await countPeopleSets(call.ctx.db, condition);
   const projection = parseProjection(params.attributes, params.excludedAttributes);
   const resources = (await presentScimGroups(presentation(call), rows, { members: wantsMembers(projection) })).map((r) => project(r, projection, 'Group', call.flavour));
@@ -66,17 +65,18 @@ export async function getGroup(call: ScimCall): Promise<ScimReply> {
 
 export async function createGroup(call: ScimCall): Promise<ScimReply> {
   const { fields, members } = groupFieldsFrom(bodyObject(call.body), 'create');
-  const set = await write(call, (w) => peopleSetCreator(w, fields, members ?? []));
+  const set = await write(call, (w) => peopleSetCreator(w, fields, members ?? [], rulesOf(call)));
   return one(call, set, 201);
 }
 
 /** PUT /Groups/{id}: `members`, when given, is the whole list; absent attributes keep their values. */
 export async function replaceGroup(call: ScimCall): Promise<ScimReply> {
   const { fields, members } = groupFieldsFrom(bodyObject(call.body), 'merge');
+  if (call.mount === 'v2' && !fields.displayName?.trim()) throw invalidParameter('displayName is required (RFC 7643 §4.2) and must be a non-empty string');
   const set = await write(call, async (w) => {
     const current = await load(w.trx, call.id!);
     checkIfMatch(call, current.updated_time);
-    return peopleSetUpdater(w, current, fields, members ? { replace: members } : undefined);
+    return peopleSetUpdater(w, current, fields, members ? { replace: members } : undefined, rulesOf(call));
   });
   return one(call, set, 200);
 }
@@ -88,7 +88,7 @@ export async function patchGroupResource(call: ScimCall): Promise<ScimReply> {
     checkIfMatch(call, current.updated_time);
     const ids = await setMemberIds(w.trx, current.id);
     const change = call.flavour === '2.0' ? patchGroup(body, ids, current.id) : patchV1Group(body, ids);
-    return peopleSetUpdater(w, current, { displayName: change.displayName, externalId: change.externalId }, change.members ? { replace: change.members } : undefined);
+    return peopleSetUpdater(w, current, { displayName: change.displayName, externalId: change.externalId }, change.members ? { replace: change.members } : undefined, rulesOf(call));
   });
   return one(call, set, 200);
 }

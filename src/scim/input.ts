@@ -165,9 +165,9 @@ export function memberIds(value: unknown): string[] {
     if (typeof entry === 'string' || typeof entry === 'number') return String(entry);
     const o = canonical(object(entry, `members[${i}]`) ?? {}, findDef(groupAttributes, 'members')!.subAttributes!);
     const type = str(o.type, `members[${i}].type`);
-    if (type && type.toLowerCase() !== 'user') throw invalidParameter(`members[${i}].type must be "User": people sets hold accounts only`);
     const id = str(o.value, `members[${i}].value`);
-    if (!id) throw invalidParameter(`members[${i}].value must be an account id`);
+    if (type && type.toLowerCase() !== 'user') throw invalidParameter(`members[${i}] (${id ?? 'no value'}) is of type "${type}": a group's members are users only`);
+    if (!id) throw invalidParameter(`members[${i}].value must be a user id`);
     return id;
   });
 }

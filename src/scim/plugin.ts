@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { authenticate, extractToken, type RateLimits, type UsageRecorder } from '../graph/auth.js';
 import { AppError, formatScimError, newTraceId, toAppError } from '../errors.js';
 import { authorizeScim } from '../policies/scim.js';
+import { type BulkRouter, bulkRequest } from './bulk.js';
 import { ListCursors } from './cursors.js';
 import { resourceTypesReply, schemasReply, serviceProviderConfig } from './discovery.js';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroupResource, replaceGroup, searchGroups } from './groups.js';
@@ -62,8 +63,11 @@ function handlerFor(method: string, r: Routed): { handler: Handler; public?: tru
       return collection(listUsers, createUser, searchUsers, userItem);
     case 'groups':
       return collection(listGroups, createGroup, searchGroups, groupItem);
+    case 'bulk':
+      return method === 'POST' && !r.id && r.mount !== 'v1' ? { handler: (call) => bulkRequest(call, bulkRouter) } : undefined;
     case 'serviceproviderconfig':
     case 'serviceproviderconfigs':
+    case 'serviceconfiguration':
       return method === 'GET' && !r.id ? { handler: serviceProviderConfig, public: true } : undefined;
     case 'resourcetypes':
       return method === 'GET' ? { handler: (call) => resourceTypesReply(call, r.id), public: true } : undefined;
@@ -73,6 +77,10 @@ function handlerFor(method: string, r: Routed): { handler: Handler; public?: tru
       return undefined;
   }
 }
+
+/** What a bulk operation may do: the Users and Groups endpoints, never discovery or Bulk itself. */
+const bulkRouter: BulkRouter = (method, resource, id) =>
+  resource === 'users' || resource === 'groups' ? handlerFor(method, { mount: 'v2', resource, id, extra: [] })?.handler : undefined;
 
 /**
  * Parses a JSON body, keeping integers too long for a double (ids like 14185267436183552 sent
@@ -110,9 +118,13 @@ export function parseScimJson(text: string): unknown {
   }
 }
 
-/** application/scim+json unless the client asked for plain JSON; 1.x answers application/json. */
+/**
+ * `/scim/v2/` always answers application/scim+json (RFC 7644 §3.1); Workplace's `/scim/` gives
+ * plain JSON to a client that asks only for it; 1.x answers application/json.
+ */
 function contentType(request: FastifyRequest, mount: ScimMount): string {
   if (mount === 'v1') return 'application/json; charset=utf-8';
+  if (mount === 'v2') return 'application/scim+json; charset=utf-8';
   const accept = (request.headers.accept ?? '').toLowerCase();
   if (accept.includes('application/json') && !accept.includes('application/scim+json')) return 'application/json; charset=utf-8';
   return 'application/scim+json; charset=utf-8';

@@ -1,11 +1,12 @@
 import type { Context } from '../context.js';
 import type { Db } from '../db/database.js';
 import type { AppActor, IntegrationActor } from '../domain/actor.js';
-import { withAccountGuard } from '../domain/commands/account.js';
+import { type IdentifierRules, withAccountGuard } from '../domain/commands/account.js';
 import type { Write } from '../domain/commands/shared.js';
 import { AppError, invalidParameter } from '../errors.js';
 import type { ScimFlavour } from '../presenters/scimSchemas.js';
 import { etagOf, type ScimPresentation } from '../presenters/scimUser.js';
+import type { ListPosition } from '../domain/accountQuery.js';
 import type { ListCursors } from './cursors.js';
 
 /** Where a SCIM request came in: Workplace's 2.0 (`/scim/`), RFC 2.0 (`/scim/v2/`) or legacy 1.x (`/scim/v1/`). */
@@ -43,6 +44,11 @@ export const DEFAULT_COUNT = 100;
 /** The largest request body SCIM accepts (413 beyond). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const MAX_COUNT = 1000;
+
+/** `/scim/v2/` follows RFC 7643's identifier rules; `/scim/` and `/scim/v1/` keep Workplace's. */
+export function rulesOf(call: ScimCall): IdentifierRules {
+  return call.mount === 'v2' ? 'rfc7643' : 'workplace';
+}
 
 export function presentation(call: ScimCall, db: Db = call.ctx.db, flavour: ScimFlavour = call.flavour): ScimPresentation {
   return { ctx: call.ctx, db, flavour, base: call.base, linkBase: call.linkBase };
@@ -106,4 +112,23 @@ export function sortOrderParam(value: unknown): boolean {
 /** The ListResponse envelope of either flavour. */
 export function listResponse(listUrn: string, total: number, startIndex: number, resources: unknown[]) {
   return { schemas: [listUrn], totalResults: total, itemsPerPage: resources.length, startIndex, Resources: resources };
+}
+
+/**
+ * One page of a list: read from the nearest remembered page end at or before `startIndex`
+ * (keyset), and its own end remembered for the next page.
+ */
+export async function listPage<Row extends { id: string; sort_key?: ListPosition['sortKey'] }>(
+  call: ScimCall,
+  list: { name: 'users' | 'groups'; filter: string | undefined; sort: string },
+  startIndex: number,
+  count: number,
+  load: (request: { offset: number; limit: number; after?: ListPosition }) => Promise<Row[]>,
+): Promise<Row[]> {
+  if (count === 0) return [];
+  const from = call.cursors.nearest(list.name, list.filter, list.sort, startIndex);
+  const rows = await load({ offset: startIndex - (from?.startIndex ?? 1), limit: count, after: from?.after });
+  const last = rows[rows.length - 1];
+  if (last && rows.length === count) call.cursors.remember(list.name, list.filter, list.sort, startIndex + count, { id: last.id, sortKey: last.sort_key });
+  return rows;
 }

@@ -1,8 +1,8 @@
 import type { Db } from '../db/database.js';
 import { countAccounts, listAccounts } from '../db/repositories/account.js';
 import { findMemberById, type MemberRow } from '../db/repositories/member.js';
-import { accountDeleter, accountUpdater, userProvisioner } from '../domain/commands/account.js';
-import { AppError } from '../errors.js';
+import { type AccountFields, accountDeleter, accountUpdater, userProvisioner } from '../domain/commands/account.js';
+import { AppError, invalidParameter } from '../errors.js';
 import { URN } from '../presenters/scimSchemas.js';
 import { etagOf, presentScimUsers } from '../presenters/scimUser.js';
 import { userFilter, userSortField, filterFromQuery } from './filter.js';
@@ -11,10 +11,12 @@ import { patchUserResource, patchV1Resource } from './patch.js';
 import { parseProjection, project } from './projection.js';
 import {
   checkIfMatch,
+  listPage,
   listResponse,
   notModified,
   paging,
   presentation,
+  rulesOf,
   type ScimCall,
   type ScimReply,
   sortOrderParam,
@@ -36,8 +38,18 @@ function projectionOf(call: ScimCall, source: Record<string, unknown> = call.que
   return parseProjection(source.attributes, source.excludedAttributes);
 }
 
+const options = (call: ScimCall) => ({ linkBase: call.linkBase, rules: rulesOf(call) });
+
+/** RFC 7643 §4.1 makes userName required: on `/scim/v2/` a POST or PUT without one is refused. */
+function requireUserName(call: ScimCall, fields: AccountFields): AccountFields {
+  if (call.mount === 'v2' && (typeof fields.userName !== 'string' || fields.userName.trim() === '')) {
+    throw invalidParameter('userName is required (RFC 7643 §4.1) and must be a non-empty string');
+  }
+  return fields;
+}
+
 async function one(call: ScimCall, member: MemberRow, status: number): Promise<ScimReply> {
-  const [resource] = await presentScimUsers(presentation(call), [member]);
+  const [resource] = await presentScimUsers(presentation(call), [member], { groups: status !== 201 });
   const meta = resource.meta as { location: string; version: string };
   const headers: Record<string, string> = { etag: meta.version };
   if (status === 201) headers.location = meta.location;
@@ -51,9 +63,8 @@ export async function listUsers(call: ScimCall, params: Record<string, unknown> 
   const { startIndex, count } = paging(params.startIndex, params.count);
   const sortBy = stringParam(params.sortBy);
   const sort = sortBy ? { field: userSortField(sortBy), descending: sortOrderParam(params.sortOrder) } : undefined;
-  const afterId = sort ? undefined : call.cursors.after('users', text, startIndex);
-  const rows = count === 0 ? [] : await listAccounts(call.ctx.db, condition, { offset: startIndex - 1, limit: count, sort, afterId });
-  if (!sort && count > 0 && rows.length === count) call.cursors.remember('users', text, startIndex + count, rows[rows.length - 1].id);
+  const list = { name: 'users' as const, filter: text, sort: sort ? `${sort.field} ${sort.descending}` : '' };
+  const rows = await listPage(call, list, startIndex, count, (request) => listAccounts(call.ctx.db, condition, { ...request, sort }));
   // A first page shorter than asked is the whole result: no count query needed.
   const total = startIndex === 1 && rows.length < count ? rows.length : await countAccounts(call.ctx.db, condition);
   const projection = projectionOf(call, params);
@@ -76,8 +87,8 @@ export async function getUser(call: ScimCall): Promise<ScimReply> {
 }
 
 export async function createUser(call: ScimCall): Promise<ScimReply> {
-  const fields = userFieldsFrom(bodyObject(call.body), 'create');
-  const member = await write(call, (w) => userProvisioner(w, fields, { linkBase: call.linkBase }));
+  const fields = requireUserName(call, userFieldsFrom(bodyObject(call.body), 'create'));
+  const member = await write(call, (w) => userProvisioner(w, fields, options(call)));
   return one(call, member, 201);
 }
 
@@ -91,7 +102,7 @@ export async function replaceUser(call: ScimCall): Promise<ScimReply> {
   const member = await write(call, async (w) => {
     const current = await load(w.trx, call.id!);
     checkIfMatch(call, current.updated_time);
-    return (await accountUpdater(w, current, userFieldsFrom(body, 'merge', current), { linkBase: call.linkBase })).member;
+    return (await accountUpdater(w, current, requireUserName(call, userFieldsFrom(body, 'merge', current)), options(call))).member;
   });
   return one(call, member, 200);
 }
@@ -103,7 +114,7 @@ export async function patchUser(call: ScimCall): Promise<ScimReply> {
     checkIfMatch(call, current.updated_time);
     const [resource] = await presentScimUsers(presentation(call, w.trx), [current]);
     const patched = call.flavour === '2.0' ? patchUserResource(resource, body) : patchV1Resource(resource, body);
-    return (await accountUpdater(w, current, userFieldsFrom(patched, 'replace', current), { linkBase: call.linkBase })).member;
+    return (await accountUpdater(w, current, userFieldsFrom(patched, 'replace', current), options(call))).member;
   });
   return one(call, member, 200);
 }

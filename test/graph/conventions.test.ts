@@ -651,13 +651,15 @@ for (const dialect of await dialects()) {
         assert.match(onList.json.error.message, /not_a_post_field/);
       });
 
-      test('an unknown edge is 400 code 100', async () => {
+      test('an unknown edge is 400 code 2500 (Unknown path components)', async () => {
         const r = await http('GET', g(`${group.id}/no_such_edge`), { token });
         assert.equal(r.status, 400, r.text);
-        assertGraphError(r, 100, 'unknown edge');
+        assertGraphError(r, 2500, 'unknown edge');
+        assert.equal(r.json.error.type, 'OAuthException');
+        assert.equal(r.json.error.message, 'Unknown path components: /no_such_edge');
         const deep = await http('GET', g(`${group.id}/feed/1/2`), { token });
         assert.equal(deep.status, 400, deep.text);
-        assertGraphError(deep, 100, 'too many path components');
+        assertGraphError(deep, 2500, 'too many path components');
       });
 
       test('malformed fields are 400 code 100', async () => {
@@ -828,7 +830,7 @@ for (const dialect of await dialects()) {
           ['no token', () => http('GET', g('me')), [190]],
           ['unknown object', () => http('GET', g('12345678901234567'), { token }), [100]],
           ['not an id', () => http('GET', g('not-an-object'), { token }), [100]],
-          ['unknown edge', () => http('GET', g(`${group.id}/nope`), { token }), [100]],
+          ['unknown edge', () => http('GET', g(`${group.id}/nope`), { token }), [2500]],
           ['unknown field', () => http('GET', g(`${group.id}?fields=nope`), { token }), [100]],
           ['malformed fields', () => http('GET', g(`${group.id}?fields=${encodeURIComponent('a{')}`), { token }), [100]],
           ['bad limit', () => http('GET', g(`${group.id}/feed?limit=abc`), { token }), [100]],

@@ -20,8 +20,9 @@ describe(`SCIM discovery (${dialect})`, () => {
       assert.deepEqual(r.json.schemas, ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
       assert.deepEqual(
         { patch: r.json.patch.supported, bulk: r.json.bulk.supported, filter: r.json.filter.supported, sort: r.json.sort.supported, etag: r.json.etag.supported, changePassword: r.json.changePassword.supported },
-        { patch: true, bulk: false, filter: true, sort: true, etag: true, changePassword: false },
+        { patch: true, bulk: true, filter: true, sort: true, etag: true, changePassword: false },
       );
+      assert.deepEqual(r.json.bulk, { supported: true, maxOperations: 1000, maxPayloadSize: 1024 * 1024 });
       assert.equal(r.json.filter.maxResults, 1000);
       assert.equal(r.json.authenticationSchemes[0].type, 'oauthbearertoken');
     }

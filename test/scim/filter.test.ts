@@ -12,7 +12,7 @@ import { assertScimError, scimClient } from './helpers.js';
 
 const MALFORMED = [
   'userName eq',
-  'userName eq jane',
+  'userName eq "jane" extra',
   'userName xx "a"',
   '(userName eq "a"',
   'userName eq "a")',

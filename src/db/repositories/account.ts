@@ -1,13 +1,16 @@
 import { sql } from 'kysely';
-import type { AccountCondition, AccountField, Condition, ListRequest } from '../../domain/accountQuery.js';
-import { type ColumnSpec, compileCondition, orderParts } from '../condition.js';
+import type { AccountCondition, AccountField, Condition, ListPosition, ListRequest } from '../../domain/accountQuery.js';
+import { type ColumnSpec, compileCondition, selectPage } from '../condition.js';
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import type { AccountInviteTable, MailOutboxTable, MemberEmailTable } from '../schema.js';
 import type { MemberRow } from './member.js';
 
 export type InviteRow = AccountInviteTable;
 export type MailRow = MailOutboxTable;
 export type MemberEmailRow = MemberEmailTable;
+/** A listed account; in a sorted list with the value it was sorted by. */
+export type ListedAccount = MemberRow & { sort_key?: ListPosition['sortKey'] };
 
 const m = (column: string) => sql.ref(`member.${column}`);
 
@@ -72,14 +75,11 @@ export function accountWhere(condition: AccountCondition) {
 }
 
 /** One page of accounts matching a condition, in the requested order (default: creation, via id). */
-export async function listAccounts(db: Db, condition: AccountCondition | undefined, request: ListRequest<AccountField>): Promise<MemberRow[]> {
+export async function listAccounts(db: Db, condition: AccountCondition | undefined, request: ListRequest<AccountField>): Promise<ListedAccount[]> {
   let q = db.selectFrom('member').selectAll('member');
   if (condition) q = q.where(accountWhere(condition));
-  const keyset = request.afterId !== undefined && !request.sort;
-  if (keyset) q = q.where(sql<boolean>`${m('id')} > ${request.afterId}`);
-  const parts = orderParts(request.sort ? accountColumns[request.sort.field] : undefined, request.sort?.descending ?? false, m('id'));
-  for (const part of parts) q = q.orderBy(part as never);
-  return q.limit(request.limit).offset(keyset ? 0 : request.offset).execute() as Promise<MemberRow[]>;
+  const spec = request.sort ? accountColumns[request.sort.field] : undefined;
+  return selectPage(q, m('id'), spec, request.sort?.descending ?? false, request) as Promise<ListedAccount[]>;
 }
 
 export async function countAccounts(db: Db, condition: AccountCondition | undefined): Promise<number> {
@@ -106,7 +106,8 @@ export async function findIdentifierHolders(
     const v = keys.userNameLower;
     await probe('userName', sql<boolean>`(${m('user_name_lower')} = ${v} or ${m('email_lower')} = ${v})`);
   }
-  if (keys.emailLower) {
+  // The login email is usually the userName itself: then the first probe covered it.
+  if (keys.emailLower && keys.emailLower !== keys.userNameLower) {
     const v = keys.emailLower;
     await probe('email', sql<boolean>`(${m('email_lower')} = ${v} or ${m('user_name_lower')} = ${v})`);
   }
@@ -117,15 +118,18 @@ export async function findIdentifierHolders(
 /** Inserts an account unless one of its unique keys is taken meanwhile; true when inserted. */
 export async function insertAccount(db: Db, row: MemberRow): Promise<boolean> {
   const result = await db.insertInto('member').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  if (inserted) await indexObject(db, row.id, 'member');
+  return inserted;
 }
 
 export async function updateAccount(db: Db, id: string, changes: Partial<MemberRow>): Promise<void> {
   if (Object.keys(changes).length) await db.updateTable('member').set(changes).where('id', '=', id).execute();
 }
 
-export async function replaceMemberEmails(db: Db, memberId: string, rows: readonly Omit<MemberEmailRow, 'member_id'>[]): Promise<void> {
-  await db.deleteFrom('member_email').where('member_id', '=', memberId).execute();
+/** Replaces a member's email rows; `fresh` (a member just inserted) has none to delete. */
+export async function replaceMemberEmails(db: Db, memberId: string, rows: readonly Omit<MemberEmailRow, 'member_id'>[], fresh = false): Promise<void> {
+  if (!fresh) await db.deleteFrom('member_email').where('member_id', '=', memberId).execute();
   if (rows.length) await db.insertInto('member_email').values(rows.map((r) => ({ ...r, member_id: memberId }))).execute();
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import type { AppTable, PageTable } from '../schema.js';
 
 export type AppRow = AppTable;
@@ -17,12 +18,19 @@ export async function findAppsByIds(db: Db, ids: readonly string[]): Promise<App
   return db.selectFrom('app').selectAll().where('id', 'in', [...new Set(ids)]).execute();
 }
 
+/** The apps that own these bot pages. */
+export async function findAppsByPageIds(db: Db, pageIds: readonly string[]): Promise<AppRow[]> {
+  if (pageIds.length === 0) return [];
+  return db.selectFrom('app').selectAll().where('page_id', 'in', [...new Set(pageIds)]).execute();
+}
+
 export async function listApps(db: Db): Promise<AppRow[]> {
   return db.selectFrom('app').selectAll().orderBy('created_time', 'asc').orderBy('id', 'asc').execute();
 }
 
 export async function insertApp(db: Db, row: AppRow): Promise<void> {
   await db.insertInto('app').values(row).execute();
+  await indexObject(db, row.id, 'app');
 }
 
 export async function updateApp(db: Db, id: string, changes: Partial<AppRow>): Promise<void> {
@@ -60,6 +68,7 @@ export async function findPagesByIds(db: Db, ids: readonly string[]): Promise<Pa
 
 export async function insertPage(db: Db, row: PageRow): Promise<void> {
   await db.insertInto('page').values(row).execute();
+  await indexObject(db, row.id, 'page');
 }
 
 export async function updatePage(db: Db, id: string, changes: Partial<PageRow>): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { CommentTable } from '../schema.js';
 import type { TimeWindow } from './post.js';
@@ -46,6 +47,7 @@ export async function countComments(db: Db, ownerIds: readonly string[]): Promis
 
 export async function insertComment(db: Db, row: CommentRow): Promise<void> {
   await db.insertInto('comment').values(row).execute();
+  await indexObject(db, row.id, 'comment');
 }
 
 export async function updateComment(db: Db, id: string, changes: Partial<CommentRow>): Promise<void> {

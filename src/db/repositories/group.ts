@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { indexObject } from './object.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { GroupMemberTable, GroupRole, GroupTable } from '../schema.js';
 
 export type GroupRow = GroupTable;
@@ -23,6 +24,7 @@ export async function listGroups(db: Db, onlyIds: readonly string[] | null, page
 
 export async function insertGroup(db: Db, row: GroupRow): Promise<void> {
   await db.insertInto('work_group').values(row).execute();
+  await indexObject(db, row.id, 'group');
 }
 
 export async function updateGroup(db: Db, id: string, changes: Partial<GroupRow>): Promise<void> {
@@ -49,6 +51,13 @@ export async function listGroupMembers(
   return keysetPage(q, { sort: 'joined_time', id: 'member_id' }, page);
 }
 
+/** The first `limit + 1` memberships with these roles of each of several groups, in one statement. */
+export async function listGroupMembersOfMany(db: Db, groupIds: readonly string[], roles: readonly GroupRole[], order: 'asc' | 'desc', limit: number): Promise<GroupMembershipRow[]> {
+  return firstOfEach(db, groupIds, { sort: 'joined_time', id: 'member_id', direction: order }, (groupId) =>
+    db.selectFrom('group_member').selectAll().where('group_id', '=', groupId).where('role', 'in', [...roles]).limit(limit + 1),
+  );
+}
+
 export async function countGroupMembers(db: Db, groupIds: readonly string[], roles: readonly GroupRole[]): Promise<Map<string, number>> {
   if (groupIds.length === 0) return new Map();
   const rows = await db
@@ -66,6 +75,15 @@ export async function listMemberGroups(db: Db, memberId: string, onlyIds: readon
   let q = db.selectFrom('group_member').selectAll().where('member_id', '=', memberId);
   if (onlyIds) q = q.where('group_id', 'in', onlyIds.length ? [...onlyIds] : ['']);
   return keysetPage(q, { sort: 'joined_time', id: 'group_id' }, page);
+}
+
+/** The first `limit + 1` memberships of each of several members, in one statement. */
+export async function listMemberGroupsOfMany(db: Db, memberIds: readonly string[], onlyIds: readonly string[] | null, order: 'asc' | 'desc', limit: number): Promise<GroupMembershipRow[]> {
+  return firstOfEach(db, memberIds, { sort: 'joined_time', id: 'group_id', direction: order }, (memberId) => {
+    let q = db.selectFrom('group_member').selectAll().where('member_id', '=', memberId);
+    if (onlyIds) q = q.where('group_id', 'in', onlyIds.length ? [...onlyIds] : ['']);
+    return q.limit(limit + 1);
+  });
 }
 
 export async function insertMembership(db: Db, row: GroupMembershipRow): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { indexObject } from './object.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { MediaTable } from '../schema.js';
 
 export type MediaRow = MediaTable;
@@ -11,6 +12,13 @@ export async function findMediaByIds(db: Db, ids: readonly string[]): Promise<Me
 
 export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
   await db.insertInto('media').values(row).execute();
+  await indexObject(db, row.id, 'photo');
+}
+
+/** Deletes a photo and its links to posts. */
+export async function deleteMedia(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('post_media').where('media_id', '=', id).execute();
+  await db.deleteFrom('media').where('id', '=', id).execute();
 }
 
 export async function updateMedia(db: Db, id: string, changes: Partial<MediaRow>): Promise<void> {
@@ -21,6 +29,13 @@ export async function updateMedia(db: Db, id: string, changes: Partial<MediaRow>
 export async function listGroupPhotos(db: Db, groupId: string, page: PageRequest): Promise<Page<MediaRow>> {
   const q = db.selectFrom('media').selectAll().where('group_id', '=', groupId).where('published', '=', 1);
   return keysetPage(q, { sort: 'created_time', id: 'id' }, page);
+}
+
+/** The first `limit + 1` published photos of each of several groups, in one statement. */
+export async function listGroupPhotosOfMany(db: Db, groupIds: readonly string[], order: 'asc' | 'desc', limit: number): Promise<MediaRow[]> {
+  return firstOfEach(db, groupIds, { sort: 'created_time', id: 'id', direction: order }, (groupId) =>
+    db.selectFrom('media').selectAll().where('group_id', '=', groupId).where('published', '=', 1).limit(limit + 1),
+  );
 }
 
 export async function attachMediaToPost(db: Db, postId: string, mediaIds: readonly string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { indexObject } from './object.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { AccountState, MemberTable } from '../schema.js';
 
 export type MemberRow = MemberTable;
@@ -38,6 +39,13 @@ export async function listMembers(db: Db, filter: MemberListFilter, page: PageRe
   return keysetPage(q, { sort: 'name', id: 'id' }, page);
 }
 
+/** The first `limit + 1` direct reports of each of several managers, in name order, in one statement. */
+export async function listReportsOfMany(db: Db, managerIds: readonly string[], states: readonly AccountState[], order: 'asc' | 'desc', limit: number): Promise<MemberRow[]> {
+  return firstOfEach(db, managerIds, { sort: 'name', id: 'id', direction: order }, (managerId) =>
+    db.selectFrom('member').selectAll().where('state', 'in', [...states]).where('manager_id', '=', managerId).limit(limit + 1),
+  );
+}
+
 export async function countMembers(db: Db, filter: MemberListFilter): Promise<number> {
   let q = db.selectFrom('member').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', [...filter.states]);
   if (filter.adminsOnly) q = q.where('is_admin', '=', 1);
@@ -48,6 +56,7 @@ export async function countMembers(db: Db, filter: MemberListFilter): Promise<nu
 
 export async function insertMember(db: Db, row: MemberRow): Promise<void> {
   await db.insertInto('member').values(row).execute();
+  await indexObject(db, row.id, 'member');
 }
 
 export async function updateMember(db: Db, id: string, changes: Partial<MemberRow>): Promise<void> {

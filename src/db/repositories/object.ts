@@ -1,37 +1,29 @@
-import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
-export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'media' | 'community';
+/** The node types the object index records (each is a Graph node type of the same name). */
+export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'photo' | 'community';
 
-// Ids are never reused and never change table, so what an id is can be remembered, per
-// database handle. A deleted object still fails its own lookup afterwards.
+// Ids are never reused and never change type, so what an id is can be remembered, per database
+// handle. A deleted object still fails its own load afterwards.
 const knownByDb = new WeakMap<Db, Map<string, ObjectType>>();
 const KNOWN_MAX = 50_000;
 
-/** Which table holds an id: one query over every primary key (remembered per database handle). */
+/** Records what a new id names; called by the repository that inserts the object, in its transaction. */
+export async function indexObject(db: Db, id: string, type: ObjectType): Promise<void> {
+  await db.insertInto('object').values({ id, type }).execute();
+}
+
+/** What an id names: one primary-key lookup in the object index (remembered per database handle). */
 export async function objectTypeOf(db: Db, id: string): Promise<ObjectType | undefined> {
   let known = knownByDb.get(db);
   if (!known) knownByDb.set(db, (known = new Map()));
   const cached = known.get(id);
   if (cached) return cached;
-  const type = await lookup(db, id);
+  const row = await db.selectFrom('object').select('type').where('id', '=', id).executeTakeFirst();
+  const type = row?.type as ObjectType | undefined;
   if (type) {
     if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value!);
     known.set(id, type);
   }
   return type;
-}
-
-async function lookup(db: Db, id: string): Promise<ObjectType | undefined> {
-  const result = await sql<{ t: ObjectType }>`
-    select 'member' as t from member where id = ${id}
-    union all select 'group' from work_group where id = ${id}
-    union all select 'post' from post where id = ${id}
-    union all select 'comment' from comment where id = ${id}
-    union all select 'page' from page where id = ${id}
-    union all select 'app' from app where id = ${id}
-    union all select 'media' from media where id = ${id}
-    union all select 'community' from community where id = ${id}
-    limit 1`.execute(db);
-  return result.rows[0]?.t;
 }

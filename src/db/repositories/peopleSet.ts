@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
-import type { Condition, ListRequest, PeopleSetCondition, peopleSetFields } from '../../domain/accountQuery.js';
-import { type ColumnSpec, compileCondition, orderParts } from '../condition.js';
+import type { Condition, ListPosition, ListRequest, PeopleSetCondition, peopleSetFields } from '../../domain/accountQuery.js';
+import { type ColumnSpec, compileCondition, selectPage } from '../condition.js';
 import type { Db } from '../database.js';
 import type { PeopleSetTable } from '../schema.js';
 
 export type PeopleSetRow = PeopleSetTable;
+/** A listed set; in a sorted list with the value it was sorted by. */
+export type ListedPeopleSet = PeopleSetRow & { sort_key?: ListPosition['sortKey'] };
 export interface SetMemberView {
   set_id: string;
   member_id: string;
@@ -31,13 +33,11 @@ export function peopleSetWhere(condition: PeopleSetCondition) {
   });
 }
 
-export async function listPeopleSets(db: Db, condition: PeopleSetCondition | undefined, request: ListRequest<PeopleSetField>): Promise<PeopleSetRow[]> {
+export async function listPeopleSets(db: Db, condition: PeopleSetCondition | undefined, request: ListRequest<PeopleSetField>): Promise<ListedPeopleSet[]> {
   let q = db.selectFrom('people_set').selectAll('people_set');
   if (condition) q = q.where(peopleSetWhere(condition));
-  const keyset = request.afterId !== undefined && !request.sort;
-  if (keyset) q = q.where(sql<boolean>`${s('id')} > ${request.afterId}`);
-  for (const part of orderParts(request.sort ? setColumns[request.sort.field] : undefined, request.sort?.descending ?? false, s('id'))) q = q.orderBy(part as never);
-  return q.limit(request.limit).offset(keyset ? 0 : request.offset).execute();
+  const spec = request.sort ? setColumns[request.sort.field] : undefined;
+  return selectPage(q, s('id'), spec, request.sort?.descending ?? false, request) as Promise<ListedPeopleSet[]>;
 }
 
 export async function countPeopleSets(db: Db, condition: PeopleSetCondition | undefined): Promise<number> {
@@ -89,6 +89,19 @@ export async function listSetMembers(db: Db, setIds: readonly string[]): Promise
     .where('people_set_member.set_id', 'in', [...new Set(setIds)])
     .orderBy('people_set_member.added_time')
     .orderBy('people_set_member.member_id')
+    .execute();
+}
+
+/** The sets each member belongs to, by set name. */
+export async function listSetsOfMembers(db: Db, memberIds: readonly string[]): Promise<{ member_id: string; set_id: string; display_name: string }[]> {
+  if (memberIds.length === 0) return [];
+  return db
+    .selectFrom('people_set_member')
+    .innerJoin('people_set', 'people_set.id', 'people_set_member.set_id')
+    .select(['people_set_member.member_id', 'people_set_member.set_id', 'people_set.display_name'])
+    .where('people_set_member.member_id', 'in', [...new Set(memberIds)])
+    .orderBy('people_set.display_name_lower')
+    .orderBy('people_set.id')
     .execute();
 }
 

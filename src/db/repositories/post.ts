@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { PostTable } from '../schema.js';
 
@@ -67,6 +68,7 @@ export async function latestPostByAuthor(db: Db, feedId: string, authorId: strin
 
 export async function insertPost(db: Db, row: PostRow): Promise<void> {
   await db.insertInto('post').values(row).execute();
+  await indexObject(db, row.id, 'post');
 }
 
 export async function updatePost(db: Db, id: string, changes: Partial<PostRow>): Promise<void> {

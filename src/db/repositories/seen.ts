@@ -1,14 +1,25 @@
 import type { Db } from '../database.js';
-import { keysetPage, type Page, type PageRequest } from '../keyset.js';
+import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { SeenTable } from '../schema.js';
 
 export type SeenRow = SeenTable;
 
-export async function listSeen(db: Db, postId: string, window: { since?: number; until?: number }, page: PageRequest): Promise<Page<SeenRow>> {
+type Window = { since?: number; until?: number };
+
+function seenOf(db: Db, postId: string, window: Window) {
   let q = db.selectFrom('seen').selectAll().where('post_id', '=', postId);
   if (window.since !== undefined) q = q.where('seen_time', '>=', window.since);
   if (window.until !== undefined) q = q.where('seen_time', '<=', window.until);
-  return keysetPage(q, { sort: 'seen_time', id: 'member_id' }, page);
+  return q;
+}
+
+export async function listSeen(db: Db, postId: string, window: Window, page: PageRequest): Promise<Page<SeenRow>> {
+  return keysetPage(seenOf(db, postId, window), { sort: 'seen_time', id: 'member_id' }, page);
+}
+
+/** The first `limit + 1` sightings of each of several posts, in one statement. */
+export async function listSeenOfMany(db: Db, postIds: readonly string[], window: Window, order: 'asc' | 'desc', limit: number): Promise<SeenRow[]> {
+  return firstOfEach(db, postIds, { sort: 'seen_time', id: 'member_id', direction: order }, (postId) => seenOf(db, postId, window).limit(limit + 1));
 }
 
 export async function countSeen(db: Db, postIds: readonly string[]): Promise<Map<string, number>> {

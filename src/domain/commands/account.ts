@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Context } from '../../context.js';
-import type { Db } from '../../db/database.js';
+import { type Db, lockKey } from '../../db/database.js';
 import {
   countActiveMembers,
   countDeactivationsBy,
@@ -26,6 +26,7 @@ import { type MultiValue, addressLine, currentList, primaryOf, withPrimary } fro
 import type { Actor } from '../actor.js';
 import { type Change, recordChange } from '../events.js';
 import { hashPassword, newOpaqueToken, sha256Hex } from '../secrets.js';
+import { membershipRulesFollowProfile } from './membershipRule.js';
 import type { Write } from './shared.js';
 import { splitName } from './member.js';
 
@@ -81,9 +82,19 @@ export interface AccountFields {
   invited?: boolean;
 }
 
-export interface AccountLinks {
+/**
+ * How strict identifiers are. `workplace` (the default; `/scim/`, `/scim/v1/`, Graph, admin
+ * panel): externalId is unique, a userName with "@" must be an email address, and without an
+ * email userName the primary `emails` entry is the login email; emails must be addresses.
+ * `rfc7643` (`/scim/v2/`): externalId may be shared, userName is any non-empty string (one that
+ * is not an email address makes an email-less account), `emails` values are stored as given.
+ */
+export type IdentifierRules = 'workplace' | 'rfc7643';
+
+export interface AccountOptions {
   /** Trusted base URL for claim links in invitation mail (see http/links.ts); null refuses invitations. */
   linkBase: string | null;
+  rules?: IdentifierRules;
 }
 
 /** Invitations (claim link and access code) stay valid this long. */
@@ -109,8 +120,9 @@ function checkList(name: string, list: MultiValue[] | null | undefined, valueKey
 }
 
 /** The login email an account gets from its userName and emails. */
-function loginEmail(userName: string | null, emails: readonly MultiValue[]): string | null {
+function loginEmail(userName: string | null, emails: readonly MultiValue[], rules: IdentifierRules): string | null {
   if (isEmail(userName)) return userName;
+  if (rules === 'rfc7643') return null;
   const primary = emails.find((e) => e.primary === true && isEmail(e.value as string));
   const any = primary ?? emails.find((e) => isEmail(e.value as string));
   return any ? (any.value as string) : null;
@@ -131,16 +143,18 @@ interface Plan {
 }
 
 /** Works out the member columns an AccountFields change means. Pure: no database. */
-function planAccount(current: MemberRow | undefined, f: AccountFields): Plan {
+function planAccount(current: MemberRow | undefined, f: AccountFields, rules: IdentifierRules): Plan {
   const cur = current;
+  const rfc = rules === 'rfc7643';
   const userName = f.userName !== undefined ? clean(f.userName) ?? null : cur ? (cur.user_name ?? cur.email) : null;
   const externalId = f.externalId !== undefined ? clean(f.externalId) ?? null : cur?.external_id ?? null;
+  if (rfc && !userName && (!cur || f.userName !== undefined)) throw invalidParameter('userName is required and must be a non-empty string');
   if (!userName && !externalId) throw invalidParameter('An account needs a userName (its email) or an externalId');
-  if (userName?.includes('@') && !isEmail(userName)) throw invalidParameter(`userName "${userName}" is not an email address`);
+  if (!rfc && userName?.includes('@') && !isEmail(userName)) throw invalidParameter(`userName "${userName}" is not an email address`);
   if (userName && userName.length > 320) throw invalidParameter('userName is longer than 320 characters');
 
   const emails = checkList('emails', f.emails, 'value');
-  for (const entry of emails ?? []) if (!isEmail(entry.value as string)) throw invalidParameter(`"${entry.value as string}" is not an email address`);
+  if (!rfc) for (const entry of emails ?? []) if (!isEmail(entry.value as string)) throw invalidParameter(`"${entry.value as string}" is not an email address`);
   let phones = checkList('phoneNumbers', f.phoneNumbers, 'value');
   let addresses = checkList('addresses', f.addresses, null);
   const photos = checkList('photos', f.photos, 'value');
@@ -161,7 +175,7 @@ function planAccount(current: MemberRow | undefined, f: AccountFields): Plan {
     next.user_name_lower = userName?.toLowerCase() ?? null;
   }
   if (userNameChanged || listEmails !== undefined) {
-    const email = loginEmail(userName, listEmails ?? (cur ? currentList(cur, 'emails') : []));
+    const email = loginEmail(userName, listEmails ?? (cur ? currentList(cur, 'emails') : []), rules);
     next.email = email;
     next.email_lower = email?.toLowerCase() ?? null;
   }
@@ -249,8 +263,11 @@ function conflictError(holder: { field: string; id: string }, value: string | nu
   return new AppError('conflict', `(#100) ${label} "${value ?? ''}" is already used by account ${holder.id}`, { existingId: holder.id, field: label });
 }
 
-async function checkIdentifiers(trx: Db, columns: Partial<MemberRow>, exceptId?: string): Promise<void> {
-  const holders = await findIdentifierHolders(trx, { userNameLower: columns.user_name_lower, emailLower: columns.email_lower, externalId: columns.external_id }, exceptId);
+async function checkIdentifiers(trx: Db, columns: Partial<MemberRow>, rules: IdentifierRules, exceptId?: string): Promise<void> {
+  const externalId = rules === 'workplace' ? columns.external_id : undefined;
+  // The database keeps externalId unique no more (RFC 7643), so Workplace's rule is a locked check.
+  if (externalId) await lockKey(trx, `member.external_id:${externalId}`);
+  const holders = await findIdentifierHolders(trx, { userNameLower: columns.user_name_lower, emailLower: columns.email_lower, externalId }, exceptId);
   if (holders.length === 0) return;
   const h = holders[0];
   throw conflictError(h, h.field === 'externalId' ? columns.external_id : h.field === 'email' ? columns.email : columns.user_name);
@@ -303,7 +320,7 @@ export function claimLink(publicBase: string, token: string): string {
 }
 
 /** Invites a provisioned account: a claim link and access code, and mail when it has an address. */
-async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: AccountLinks): Promise<MemberRow> {
+async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: AccountOptions): Promise<MemberRow> {
   const base = links.linkBase;
   if (base === null) throw new AppError('public_url_required');
   const now = ctx.clock.now();
@@ -449,10 +466,11 @@ async function reactivate({ ctx, actor, trx }: Write, member: MemberRow): Promis
 }
 
 /** Creates an account (SCIM POST /Users, Graph POST /community/accounts). */
-export async function userProvisioner(w: Write, f: AccountFields, links: AccountLinks): Promise<MemberRow> {
+export async function userProvisioner(w: Write, f: AccountFields, options: AccountOptions): Promise<MemberRow> {
   const { ctx, actor, trx } = w;
-  const plan = planAccount(undefined, f);
-  await checkIdentifiers(trx, plan.columns);
+  const rules = options.rules ?? 'workplace';
+  const plan = planAccount(undefined, f, rules);
+  await checkIdentifiers(trx, plan.columns, rules);
   await checkManager(trx, undefined, plan.columns.manager_id);
   const now = ctx.clock.now();
   const inactive = f.active === false;
@@ -470,17 +488,18 @@ export async function userProvisioner(w: Write, f: AccountFields, links: Account
     updated_time: now,
   };
   if (!(await insertAccount(trx, row))) {
-    await checkIdentifiers(trx, plan.columns);
-    throw new AppError('conflict', '(#100) An account with this userName, email or externalId was created at the same time');
+    await checkIdentifiers(trx, plan.columns, rules);
+    throw new AppError('conflict', '(#100) An account with this userName or email was created at the same time');
   }
-  if (plan.emails?.length) await replaceMemberEmails(trx, row.id, emailRows(plan.emails));
+  if (plan.emails?.length) await replaceMemberEmails(trx, row.id, emailRows(plan.emails), true);
   if (plan.photoUrl) {
     const picture = await setPicture(ctx, trx, row, plan.photoUrl);
     await updateAccount(trx, row.id, picture);
     row = { ...row, ...picture };
   }
   await recordChange(trx, ctx, actor, { action: 'account.provisioned', target: { type: 'member', id: row.id }, new: visible(row) });
-  if (!inactive && (f.invited === true || !row.email || (await autoInvites(trx, actor)))) row = await invite(w, row, links);
+  if (!inactive && (f.invited === true || !row.email || (await autoInvites(trx, actor)))) row = await invite(w, row, options);
+  await membershipRulesFollowProfile(w, row.id);
   return row;
 }
 
@@ -488,9 +507,10 @@ export async function userProvisioner(w: Write, f: AccountFields, links: Account
  * Changes an account: profile fields (one `account.updated` event with old and new values),
  * `active` (deactivate / reactivate) and `invited`. Returns the new row and whether anything changed.
  */
-export async function accountUpdater(w: Write, member: MemberRow, f: AccountFields, links: AccountLinks): Promise<{ member: MemberRow; changed: boolean }> {
+export async function accountUpdater(w: Write, member: MemberRow, f: AccountFields, options: AccountOptions): Promise<{ member: MemberRow; changed: boolean }> {
   const { ctx, actor, trx } = w;
-  const plan = planAccount(member, f);
+  const rules = options.rules ?? 'workplace';
+  const plan = planAccount(member, f, rules);
   let row = member;
   let changed = false;
   if (f.active === true && row.state === 'deactivated') {
@@ -500,7 +520,7 @@ export async function accountUpdater(w: Write, member: MemberRow, f: AccountFiel
   const columns = { ...plan.columns };
   if (plan.photoUrl !== undefined) Object.assign(columns, await setPicture(ctx, trx, row, plan.photoUrl));
   if (Object.keys(columns).length) {
-    await checkIdentifiers(trx, columns, row.id);
+    await checkIdentifiers(trx, columns, rules, row.id);
     if ('manager_id' in columns) await checkManager(trx, row.id, columns.manager_id);
     const now = ctx.clock.now();
     const updated = { ...columns, updated_time: Math.max(now, row.updated_time + 1) };
@@ -512,13 +532,14 @@ export async function accountUpdater(w: Write, member: MemberRow, f: AccountFiel
     changed = true;
   }
   if (f.invited === true && row.state === 'provisioned') {
-    row = await invite(w, row, links);
+    row = await invite(w, row, options);
     changed = true;
   }
   if (f.active === false && row.state !== 'deactivated') {
     row = await deactivate(w, row);
     changed = true;
   }
+  if (changed) await membershipRulesFollowProfile(w, row.id);
   return { member: row, changed };
 }
 

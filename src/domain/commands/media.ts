@@ -1,9 +1,10 @@
-import { insertMedia, type MediaRow } from '../../db/repositories/media.js';
+import { deleteMedia, insertMedia, type MediaRow } from '../../db/repositories/media.js';
 import { invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
 import { recordChange } from '../events.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
+import { imageDimensions } from '../picture.js';
 import type { Write } from './shared.js';
 
 export interface PhotoInput {
@@ -26,6 +27,7 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
   let fileName: string | null = null;
   let mime: string | null = null;
   let size: number | null = null;
+  let dimensions: { width: number; height: number } | null = null;
   if (input.file) {
     if (input.file.data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
     const kind = sniffImage(input.file.data);
@@ -33,6 +35,7 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
     fileName = await storeMediaFile(ctx.config, id, kind.ext, input.file.data);
     mime = kind.mime;
     size = input.file.data.length;
+    dimensions = await imageDimensions(input.file.data);
   }
   const row: MediaRow = {
     id,
@@ -47,6 +50,8 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
     published: input.published ? 1 : 0,
     group_id: input.groupId,
     created_time: ctx.clock.now(),
+    width: dimensions?.width ?? null,
+    height: dimensions?.height ?? null,
   };
   await insertMedia(trx, row);
   await recordChange(trx, ctx, actor, {
@@ -55,4 +60,14 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
     new: { url: row.source_url, file: fileName, size, published: input.published, group_id: input.groupId },
   });
   return row;
+}
+
+/** Deletes a photo: the row and its place in any post (the post stays). Without its row the file is no longer served. */
+export async function photoDeleter({ ctx, actor, trx }: Write, media: MediaRow): Promise<void> {
+  await deleteMedia(trx, media.id);
+  await recordChange(trx, ctx, actor, {
+    action: 'media.deleted',
+    target: { type: 'photo', id: media.id },
+    old: { url: media.source_url, file: media.file_name, group_id: media.group_id },
+  });
 }

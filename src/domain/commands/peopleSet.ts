@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import { type Db, lockKey } from '../../db/database.js';
 import { findMembersByIds } from '../../db/repositories/member.js';
 import {
   addSetMembers,
@@ -13,6 +13,7 @@ import {
 import { AppError, invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { recordChange } from '../events.js';
+import type { IdentifierRules } from './account.js';
 import type { Write } from './shared.js';
 
 // People sets (SCIM Groups): named sets of accounts an identity system keeps in sync.
@@ -38,8 +39,10 @@ function checkName(name: string | undefined): string {
   return trimmed;
 }
 
-async function checkUnique(trx: Db, displayName: string | undefined, externalId: string | null | undefined, exceptId?: string): Promise<void> {
-  const holder = await findPeopleSetHolder(trx, { displayNameLower: displayName?.toLowerCase(), externalId }, exceptId);
+async function checkUnique(trx: Db, displayName: string | undefined, externalId: string | null | undefined, rules: IdentifierRules, exceptId?: string): Promise<void> {
+  const uniqueExternalId = rules === 'workplace' ? externalId : undefined;
+  if (uniqueExternalId) await lockKey(trx, `people_set.external_id:${uniqueExternalId}`);
+  const holder = await findPeopleSetHolder(trx, { displayNameLower: displayName?.toLowerCase(), externalId: uniqueExternalId }, exceptId);
   if (holder) {
     const value = holder.field === 'displayName' ? displayName : externalId;
     throw new AppError('conflict', `(#100) ${holder.field} "${value}" is already used by people set ${holder.id}`, { existingId: holder.id, field: holder.field });
@@ -60,7 +63,7 @@ async function unknownMembers(trx: Db, ids: readonly string[]): Promise<string[]
 async function applyMembership({ ctx, actor, trx }: Write, set: PeopleSetRow, change: MembershipChange): Promise<{ added: string[]; removed: string[] }> {
   const wanted = [...(change.replace ?? []), ...(change.add ?? [])];
   const missing = await unknownMembers(trx, wanted);
-  if (missing.length) throw invalidParameter(`No account with id ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''}`);
+  if (missing.length) throw invalidParameter(`Not a user: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''} (a group's members must be existing user ids)`);
   const current = new Set(await setMemberIds(trx, set.id));
   let added: string[];
   let removed: string[];
@@ -81,15 +84,16 @@ async function applyMembership({ ctx, actor, trx }: Write, set: PeopleSetRow, ch
   return { added, removed };
 }
 
-export async function peopleSetCreator(w: Write, fields: PeopleSetFields, members: readonly string[]): Promise<PeopleSetRow> {
+/** Creates a set; `rules` says whether externalId must be unique (Workplace) or may be shared (RFC 7643). */
+export async function peopleSetCreator(w: Write, fields: PeopleSetFields, members: readonly string[], rules: IdentifierRules = 'workplace'): Promise<PeopleSetRow> {
   const { ctx, actor, trx } = w;
   const displayName = checkName(fields.displayName);
   const externalId = fields.externalId?.trim() || null;
-  await checkUnique(trx, displayName, externalId);
+  await checkUnique(trx, displayName, externalId, rules);
   const now = ctx.clock.now();
   const row: PeopleSetRow = { id: newId(), display_name: displayName, display_name_lower: displayName.toLowerCase(), external_id: externalId, created_time: now, updated_time: now };
   if (!(await insertPeopleSet(trx, row))) {
-    await checkUnique(trx, displayName, externalId);
+    await checkUnique(trx, displayName, externalId, rules);
     throw new AppError('conflict', '(#100) A people set with this displayName or externalId was created at the same time');
   }
   await recordChange(trx, ctx, actor, { action: 'people_set.created', target: { type: 'people_set', id: row.id }, new: { display_name: displayName, external_id: externalId } });
@@ -98,7 +102,7 @@ export async function peopleSetCreator(w: Write, fields: PeopleSetFields, member
 }
 
 /** Renames a set, changes its external id and/or its members; returns the new row. */
-export async function peopleSetUpdater(w: Write, set: PeopleSetRow, fields: PeopleSetFields, membership?: MembershipChange): Promise<PeopleSetRow> {
+export async function peopleSetUpdater(w: Write, set: PeopleSetRow, fields: PeopleSetFields, membership?: MembershipChange, rules: IdentifierRules = 'workplace'): Promise<PeopleSetRow> {
   const { ctx, actor, trx } = w;
   const changes: Partial<PeopleSetRow> = {};
   if (fields.displayName !== undefined) {
@@ -109,7 +113,7 @@ export async function peopleSetUpdater(w: Write, set: PeopleSetRow, fields: Peop
     const externalId = fields.externalId?.trim() || null;
     if (externalId !== set.external_id) changes.external_id = externalId;
   }
-  await checkUnique(trx, changes.display_name, changes.external_id, set.id);
+  await checkUnique(trx, changes.display_name, changes.external_id, rules, set.id);
   const now = ctx.clock.now();
   const bump = { updated_time: Math.max(now, set.updated_time + 1) };
   let row = set;

@@ -23,6 +23,8 @@ export interface PostInput {
   link?: string;
   /** Unpublished photos to attach (attached_media / attachment_id). */
   mediaIds?: readonly string[];
+  /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
+  allowDuplicate?: boolean;
 }
 
 function checkLink(link: string | undefined): string | null {
@@ -98,7 +100,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   // Identical posts by one author to one feed go one at a time, so two cannot both pass the check.
   await lockKey(trx, `post:${input.feedId}:${author.id}:${contentHash}`);
   const previous = await latestPostByAuthor(trx, input.feedId, author.id, now - DUPLICATE_WINDOW_MS);
-  if (previous && previous.content_hash === contentHash) {
+  if (previous && previous.content_hash === contentHash && !input.allowDuplicate) {
     throw new AppError('duplicate_post');
   }
   const media = await claimMedia(trx, author.id, mediaIds);

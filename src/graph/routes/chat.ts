@@ -23,9 +23,9 @@ import {
 import { AppError, invalidParameter, unknownObject } from '../../errors.js';
 import { authorizeBotGroupCreate, authorizeBotSend, authorizeBotThreadAdmin, authorizeConversations, authorizeThreadRead } from '../../policies/chat.js';
 import { authorize } from '../../policies/graph.js';
-import { direction } from '../../presenters/member.js';
-import { threadType } from '../../presenters/thread.js';
-import { listEdge, readNode, stringParams } from '../read.js';
+import { direction } from '../nodes/shared.js';
+import { threadType } from '../nodes/thread/type.js';
+import { stringParams } from '../read.js';
 import { edgeQuery, pagingBlock, renderRows } from '../render.js';
 import { type GraphRequest, type GraphRoute, success } from '../request.js';
 
@@ -220,15 +220,6 @@ function threadOf(req: GraphRequest): ThreadState {
   return req.node.row;
 }
 
-async function threadEdge(req: GraphRequest) {
-  const extra: Record<string, string> = {};
-  const source = req.params.string('source');
-  const user = req.params.string('user');
-  if (source) extra.source = source;
-  if (user) extra.user = user;
-  return listEdge(req, extra);
-}
-
 async function profilesParam(req: GraphRequest): Promise<ChatProfile[]> {
   const ids = req.params.list('to') ?? req.params.list('ids');
   if (!ids?.length) throw invalidParameter('Give the people in to=[ids]');
@@ -278,20 +269,28 @@ async function conversations(req: GraphRequest) {
 }
 
 export const chatRoutes: GraphRoute[] = [
-  { node: 'page', edge: 'messages', method: 'POST', handler: send },
-  { node: 'page', edge: 'message_attachments', method: 'POST', handler: uploadAttachment },
-  { node: 'page', edge: 'messenger_profile', method: 'GET', handler: getProfile },
-  { node: 'page', edge: 'messenger_profile', method: 'POST', handler: setProfile },
-  { node: 'page', edge: 'messenger_profile', method: 'DELETE', handler: deleteProfile },
-  { node: 'page', edge: 'thread_settings', method: 'GET', handler: getProfile },
-  { node: 'page', edge: 'thread_settings', method: 'POST', handler: setThreadSettings },
-  { node: 'page', edge: 'thread_settings', method: 'DELETE', handler: deleteThreadSettings },
-  { node: 'thread', edge: null, method: 'GET', handler: readNode },
-  { node: 'thread', edge: 'participants', method: 'POST', handler: addParticipants },
-  { node: 'thread', edge: 'participants', method: 'DELETE', handler: removeParticipants },
-  { node: 'thread', edge: 'threadname', method: 'POST', handler: rename },
-  { node: 'thread', edge: '*', method: 'GET', handler: threadEdge },
-  { node: 'message', edge: null, method: 'GET', handler: readNode },
-  { node: 'message', edge: '*', method: 'GET', handler: (req) => listEdge(req) },
-  { node: 'member', edge: 'conversations', method: 'GET', handler: conversations },
+  {
+    node: 'page',
+    edge: 'messages',
+    method: 'POST',
+    handler: send,
+    summary: 'Send API: a message or sender action to a member, a thread or several members → {recipient_id, message_id}',
+    params: [
+      { name: 'recipient', description: '{"id"} a member (or email), {"thread_key"} a thread, {"ids": […]} a new group thread', type: 'object', required: true },
+      { name: 'message', description: '{"text"} or {"attachment"}, with quick_replies', type: 'object' },
+      { name: 'sender_action', description: 'mark_seen, typing_on or typing_off' },
+      { name: 'messaging_type', description: 'RESPONSE, UPDATE or MESSAGE_TAG' },
+    ],
+  },
+  { node: 'page', edge: 'message_attachments', method: 'POST', handler: uploadAttachment, summary: 'Save an attachment for reuse → {attachment_id}', params: [{ name: 'message', description: '{"attachment": {"type", "payload": {"url", "is_reusable"}}} or an uploaded filedata', type: 'object' }] },
+  { node: 'page', edge: 'messenger_profile', method: 'GET', handler: getProfile, summary: "The bot's Messenger profile (greeting, get_started, persistent_menu…)", params: [{ name: 'fields', description: 'Profile fields to read' }] },
+  { node: 'page', edge: 'messenger_profile', method: 'POST', handler: setProfile, summary: 'Set Messenger profile fields (greeting, get_started, persistent_menu…)' },
+  { node: 'page', edge: 'messenger_profile', method: 'DELETE', handler: deleteProfile, summary: 'Clear Messenger profile fields', params: [{ name: 'fields', description: 'The fields to clear', type: 'array', required: true }] },
+  { node: 'page', edge: 'thread_settings', method: 'GET', handler: getProfile, summary: 'The legacy thread settings (as messenger_profile)' },
+  { node: 'page', edge: 'thread_settings', method: 'POST', handler: setThreadSettings, summary: 'Legacy thread settings: greeting, call_to_actions', params: [{ name: 'setting_type', description: 'greeting or call_to_actions', required: true }, { name: 'thread_state', description: 'new_thread or existing_thread' }] },
+  { node: 'page', edge: 'thread_settings', method: 'DELETE', handler: deleteThreadSettings, summary: 'Clear a legacy thread setting', params: [{ name: 'setting_type', description: 'greeting or call_to_actions', required: true }] },
+  { node: 'thread', edge: 'participants', method: 'POST', handler: addParticipants, summary: 'Add people to a group thread', params: [{ name: 'to', description: 'Member ids (also ids)', type: 'array', required: true }] },
+  { node: 'thread', edge: 'participants', method: 'DELETE', handler: removeParticipants, summary: 'Remove people from a group thread (the bot must be its admin)', params: [{ name: 'to', description: 'Member ids (also ids)', type: 'array', required: true }] },
+  { node: 'thread', edge: 'threadname', method: 'POST', handler: rename, summary: 'Rename a group thread', params: [{ name: 'name', description: 'The new name', required: true }] },
+  { node: 'member', edge: 'conversations', method: 'GET', handler: conversations, summary: "A member's threads, most recently active first (Read all messages)" },
 ];

@@ -100,11 +100,23 @@ async function events(req: GraphRequest) {
 }
 
 export const webhookRoutes: GraphRoute[] = [
-  { node: 'app', edge: 'subscriptions', method: 'GET', handler: listSubscriptions },
-  { node: 'app', edge: 'subscriptions', method: 'POST', handler: subscribe },
-  { node: 'app', edge: 'subscriptions', method: 'DELETE', handler: unsubscribe },
-  { node: 'app', edge: 'events', method: 'GET', handler: events },
-  { node: 'page', edge: 'subscribed_apps', method: 'GET', handler: subscribedApps },
-  { node: 'page', edge: 'subscribed_apps', method: 'POST', handler: subscribeApp },
-  { node: 'page', edge: 'subscribed_apps', method: 'DELETE', handler: unsubscribeApp },
+  { node: 'app', edge: 'subscriptions', method: 'GET', handler: listSubscriptions, summary: "The app's webhook subscriptions" },
+  {
+    node: 'app',
+    edge: 'subscriptions',
+    method: 'POST',
+    handler: subscribe,
+    summary: 'Subscribe to an object’s fields (the callback answers the hub.challenge handshake)',
+    params: [
+      { name: 'object', description: 'page, group, user, workplace_security or link', required: true },
+      { name: 'fields', description: 'Fields to receive', type: 'array' },
+      { name: 'callback_url', description: 'HTTPS endpoint', required: true },
+      { name: 'verify_token', description: 'Echoed in the handshake', required: true },
+    ],
+  },
+  { node: 'app', edge: 'subscriptions', method: 'DELETE', handler: unsubscribe, summary: 'Remove fields, a topic, or every subscription', params: [{ name: 'object', description: 'The topic' }, { name: 'fields', description: 'Only these fields', type: 'array' }] },
+  { node: 'app', edge: 'events', method: 'GET', handler: events, summary: 'Catch-up: the events delivered to the app, oldest first', params: [{ name: 'object', description: 'One topic' }, { name: 'fields', description: 'Only these fields', type: 'array' }, { name: 'after', description: 'Cursor' }] },
+  { node: 'page', edge: 'subscribed_apps', method: 'GET', handler: subscribedApps, summary: 'The apps subscribed to the bot page' },
+  { node: 'page', edge: 'subscribed_apps', method: 'POST', handler: subscribeApp, summary: 'Subscribe the app to its page' },
+  { node: 'page', edge: 'subscribed_apps', method: 'DELETE', handler: unsubscribeApp, summary: 'Unsubscribe the app from its page' },
 ];

@@ -8,6 +8,7 @@ import { IntegrationDetail } from './IntegrationDetail';
 import { IntegrationsList } from './Integrations';
 import { PeopleScreen, PersonScreen } from './People';
 import { SecurityLog } from './SecurityLog';
+import { AutomationScreen, HookDetail } from './Automation';
 import type { AdminMe } from './types';
 
 export function AdminApp() {
@@ -80,6 +81,7 @@ const SECTIONS = [
   { path: '/admin/integrations', label: 'Integrations' },
   { path: '/admin/people', label: 'People' },
   { path: '/admin/groups', label: 'Groups' },
+  { path: '/admin/automation', label: 'Automation' },
   { path: '/admin/security', label: 'Security log' },
 ];
 
@@ -106,6 +108,8 @@ function Shell({ me, onSignedOut }: { me: AdminMe; onSignedOut: () => void }) {
   else if (path === '/admin/groups') screen = <GroupsScreen />;
   else if ((params = match('/admin/groups/:id', path))) screen = <GroupDetail id={params.id} />;
   else if (path === '/admin/security') screen = <SecurityLog />;
+  else if (path === '/admin/automation' || path === '/admin/automation/feeds' || path === '/admin/automation/rules') screen = <AutomationScreen />;
+  else if ((params = match('/admin/automation/hooks/:id', path))) screen = <HookDetail id={params.id} />;
   else screen = path === '/admin' ? <Loading /> : <NotFound />;
   return (
     <>

@@ -1,0 +1,110 @@
+import { groupUpdater } from '../../../domain/commands/group.js';
+import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../../domain/commands/groupMembership.js';
+import { photoUploader } from '../../../domain/commands/media.js';
+import { postCreator, postWireId } from '../../../domain/commands/post.js';
+import { findMemberByEmail, findMemberById } from '../../../db/repositories/member.js';
+import { invalidParameter } from '../../../errors.js';
+import { authorize } from '../../../policies/graph.js';
+import type { NodeRoute, ParamDoc } from '../../registry.js';
+import { type GraphRequest, success } from '../../request.js';
+import { postInput, postParams } from '../post/input.js';
+import type { GroupNode } from './node.js';
+import { groupSettingParams, groupSettings } from './settings.js';
+
+async function updateGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.update', { groupId: group.id, id: req.segment, method: 'post' });
+  await req.write((w) => groupUpdater(w, group, groupSettings(req.params)));
+  return success;
+}
+
+/** The member a membership call names: `member=`, `uid=`, `email=` or the path's third segment. */
+async function targetMember(req: GraphRequest<GroupNode>): Promise<string> {
+  const id = req.subId ?? req.params.string('member') ?? req.params.string('uid') ?? req.params.string('user') ?? req.params.string('id');
+  const email = req.params.string('email');
+  if (id && email) throw invalidParameter('Give either member or email, not both');
+  if (email) {
+    authorize(req.actor, 'member.email');
+    const member = await findMemberByEmail(req.ctx.db, email);
+    if (!member) throw invalidParameter(`No member with the email ${email}`);
+    return member.id;
+  }
+  if (!id) throw invalidParameter('The parameter member (or email) is required');
+  const member = /^\d{1,20}$/.test(id) ? await findMemberById(req.ctx.db, id) : await findMemberByEmail(req.ctx.db, id);
+  if (!member) throw invalidParameter(`No member with the id ${id}`);
+  return member.id;
+}
+
+const roleOf = (edge: string | undefined) => (edge === 'admins' ? 'admin' : edge === 'moderators' ? 'moderator' : 'member');
+
+async function addMember(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'post' });
+  const memberId = await targetMember(req);
+  await req.write((w) => groupMemberAdder(w, group, memberId, roleOf(req.edge)));
+  return success;
+}
+
+async function removeMember(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'delete' });
+  const memberId = await targetMember(req);
+  const role = roleOf(req.edge);
+  await req.write(async (w) => {
+    if (role === 'member') await groupMemberRemover(w, group, memberId);
+    else await groupRoleRevoker(w, group, memberId, role);
+  });
+  return success;
+}
+
+async function postToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
+  if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
+  const input = postInput(req);
+  const post = await req.write((w) => postCreator(w, { ...input, feedId: group.id, feedType: 'group' }));
+  return { id: postWireId(post) };
+}
+
+async function photoToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
+  if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
+  const file = req.params.file('source') ?? req.params.file('file');
+  const url = req.params.string('url');
+  const message = req.params.string('message') ?? req.params.string('caption');
+  return req.write(async (w) => {
+    const media = await photoUploader(w, { url, file, caption: message, published: false, groupId: group.id });
+    const post = await postCreator(w, { feedId: group.id, feedType: 'group', message, mediaIds: [media.id] });
+    return { id: media.id, post_id: postWireId(post) };
+  });
+}
+
+const memberParams: readonly ParamDoc[] = [
+  { name: 'member', description: 'Member id (also uid, or the third path segment)' },
+  { name: 'email', description: 'Member email (needs read_user_email)' },
+];
+
+const membership = (edge: 'members' | 'admins' | 'moderators', added: string, removed: string): NodeRoute<GroupNode>[] => [
+  { edge, method: 'POST', handler: addMember, subId: true, summary: added, params: memberParams },
+  { edge, method: 'DELETE', handler: removeMember, subId: true, summary: removed, params: memberParams },
+];
+
+export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
+  { edge: null, method: 'POST', handler: updateGroup, summary: 'Update group settings', params: groupSettingParams },
+  { edge: 'feed', method: 'POST', handler: postToGroup, summary: 'Post in the group', params: postParams },
+  {
+    edge: 'photos',
+    method: 'POST',
+    handler: photoToGroup,
+    summary: 'Post a photo in the group → {id, post_id}',
+    params: [
+      { name: 'url', description: 'Photo URL' },
+      { name: 'source', description: 'Uploaded file (multipart; also file)' },
+      { name: 'message', description: 'Caption (also caption)' },
+    ],
+  },
+  ...membership('members', 'Add a member (adding twice changes nothing)', 'Remove a member (the last member deletes the group)'),
+  ...membership('admins', 'Grant the admin role', 'Revoke the admin role (the membership stays)'),
+  ...membership('moderators', 'Grant the moderator role', 'Revoke the moderator role'),
+];

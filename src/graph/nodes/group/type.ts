@@ -1,0 +1,114 @@
+import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMembers, listGroupMembersOfMany } from '../../../db/repositories/group.js';
+import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
+import { findMembersByIds } from '../../../db/repositories/member.js';
+import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
+import type { GroupRole } from '../../../db/schema.js';
+import { authorize } from '../../../policies/graph.js';
+import type { EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
+import { graphTime } from '../../time.js';
+import type { MemberView } from '../member/type.js';
+import { loadProfiles } from '../profile/type.js';
+import { byParent, direction } from '../shared.js';
+
+/** Memberships as members seen through them (role, join time), in the memberships' order. */
+async function withMembers(p: Presentation, lists: GroupMembershipRow[][]): Promise<MemberView[][]> {
+  const members = new Map((await findMembersByIds(p.ctx.db, lists.flat().map((r) => r.member_id))).map((m) => [m.id, m]));
+  return lists.map((rows) => rows.flatMap((r) => (members.has(r.member_id) ? [{ ...members.get(r.member_id)!, role: r.role, joined_time: r.joined_time }] : [])));
+}
+
+function membersEdge(roles: readonly GroupRole[]): EdgeSpec<GroupRow, MemberView> {
+  return {
+    target: 'member',
+    authorize: (p, g) => authorize(p.actor, 'group.members.read', { groupId: g.id }),
+    position: (m) => ({ sort: m.joined_time ?? 0, id: m.id }),
+    page: async (p, group, q) => {
+      const page = await listGroupMembers(p.ctx.db, group.id, roles, { limit: q.limit, order: direction(q, 'asc'), after: q.after, before: q.before });
+      const [rows] = await withMembers(p, [page.rows]);
+      return { ...page, rows };
+    },
+    many: async (p, groups, q) => {
+      const rows = await listGroupMembersOfMany(p.ctx.db, groups.map((g) => g.id), roles, direction(q, 'asc'), q.limit);
+      return withMembers(p, byParent(groups.map((g) => g.id), rows, (r) => r.group_id));
+    },
+    summary: async (p, groups) => {
+      const counts = await countGroupMembers(p.ctx.db, groups.map((g) => g.id), roles);
+      return groups.map((g) => ({ total_count: counts.get(g.id) ?? 0 }));
+    },
+  };
+}
+
+export const groupType: NodeType<GroupRow> = {
+  name: 'Group',
+  defaults: ['id', 'name', 'privacy'],
+  id: (g) => g.id,
+  fields: {
+    id: { kind: 'scalar', get: (g) => g.id },
+    name: { kind: 'scalar', get: (g) => g.name },
+    description: { kind: 'scalar', get: (g) => g.description ?? undefined },
+    privacy: { kind: 'scalar', get: (g) => g.privacy },
+    purpose: { kind: 'scalar', get: (g) => g.purpose ?? undefined },
+    post_permissions: { kind: 'scalar', get: (g) => g.post_permissions },
+    join_setting: { kind: 'scalar', get: (g) => g.join_setting },
+    post_requires_admin_approval: { kind: 'scalar', get: (g) => g.post_requires_admin_approval === 1 },
+    archived: { kind: 'scalar', get: (g) => g.archived === 1 },
+    cover_url: { kind: 'scalar', get: (g) => g.cover_url ?? undefined },
+    cover: { kind: 'scalar', get: (g) => (g.cover_url ? { id: `${g.id}_cover`, source: g.cover_url, offset_x: 0, offset_y: 0 } : undefined) },
+    icon: { kind: 'scalar', get: (g, p) => `${p.publicBase}/media/group-icon.svg` },
+    is_workplace_default: { kind: 'scalar', get: () => false },
+    is_community: { kind: 'scalar', get: () => false },
+    is_official_group: { kind: 'scalar', get: () => false },
+    created_time: { kind: 'scalar', get: (g) => graphTime(g.created_time) },
+    updated_time: { kind: 'scalar', get: (g) => graphTime(g.updated_time) },
+    permalink_url: { kind: 'scalar', get: (g, p) => `${p.publicBase}/groups/${g.id}` },
+    member_count: {
+      kind: 'batch',
+      load: async (p, groups) => {
+        const counts = await countGroupMembers(p.ctx.db, groups.map((g) => g.id), ['admin', 'moderator', 'member']);
+        return groups.map((g) => counts.get(g.id) ?? 0);
+      },
+    },
+    owner: {
+      kind: 'ref',
+      target: 'profile',
+      key: (g) => g.owner_id,
+      load: loadProfiles,
+    },
+  },
+  edges: {
+    feed: {
+      target: 'post',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (post) => ({ sort: post.created_time, id: post.id }),
+      page: (p, group, q) =>
+        listFeed(p.ctx.db, group.id, { since: q.since, until: q.until }, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listFeeds(p.ctx.db, groups.map((g) => g.id), { since: q.since, until: q.until }, direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (r) => r.feed_id);
+      },
+      summary: async (p, groups, q) => {
+        const counts = await countFeeds(p.ctx.db, groups.map((g) => g.id), { since: q.since, until: q.until });
+        return groups.map((g) => ({ total_count: counts.get(g.id) ?? 0 }));
+      },
+    },
+    members: membersEdge(['admin', 'moderator', 'member']),
+    admins: membersEdge(['admin']),
+    moderators: membersEdge(['moderator']),
+    photos: {
+      target: 'photo',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (m) => ({ sort: m.created_time, id: m.id }),
+      page: (p, group, q) => listGroupPhotos(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupPhotosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (m) => m.group_id ?? '');
+      },
+    },
+    groups: {
+      // Workplace groups have no sub-groups here; the edge exists and is empty.
+      target: 'group',
+      position: (g) => ({ sort: g.created_time, id: g.id }),
+      page: async () => ({ rows: [], hasNext: false, hasPrevious: false }),
+      many: async (_p, groups) => groups.map(() => []),
+    },
+  },
+};

@@ -1,0 +1,57 @@
+import { Registry, type NodeDefinition } from '../registry.js';
+import { automationRoutes } from '../routes/automation.js';
+import { chatRoutes } from '../routes/chat.js';
+import { webhookRoutes } from '../routes/webhooks.js';
+import { appNode } from './app/node.js';
+import { commentNode } from './comment/node.js';
+import { communityNode } from './community/node.js';
+import { debugTokenNode } from './debug_token/node.js';
+import { groupNode } from './group/node.js';
+import { memberNode } from './member/node.js';
+import { messageNode } from './message/node.js';
+import { messageAttachmentType, messageShareType } from './message/type.js';
+import { pageNode } from './page/node.js';
+import { photoNode } from './photo/node.js';
+import { postNode } from './post/node.js';
+import { attachmentType } from './post/type.js';
+import { messageProfileType, profileType } from './profile/type.js';
+import { reactorType } from './reactor/type.js';
+import { threadNode } from './thread/node.js';
+
+// The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
+// `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
+// order listed; numeric ids are looked up in the object index and loaded by their type.
+const nodes = [
+  pageNode, // me
+  appNode, // app
+  communityNode, // community, company
+  debugTokenNode, // debug_token
+  memberNode, // an email
+  threadNode, // t_…
+  messageNode, // m_…
+  postNode, // {feed}_{post}
+  groupNode,
+  commentNode,
+  photoNode,
+] as const;
+
+/** Types that only appear nested in other nodes' answers. */
+const embedded = [
+  { key: 'profile', type: profileType },
+  { key: 'reactor', type: reactorType },
+  { key: 'story_attachment', type: attachmentType },
+  { key: 'message_attachment', type: messageAttachmentType },
+  { key: 'message_share', type: messageShareType },
+  { key: 'message_profile', type: messageProfileType },
+];
+
+/** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */
+const routeFiles = [chatRoutes, webhookRoutes, automationRoutes];
+
+export const registry = new Registry(nodes, embedded, routeFiles);
+
+type NodeOf<D> = D extends NodeDefinition<infer N, any> ? N : never;
+
+/** A node a Graph path addresses, loaded: one case per node type in the index. */
+export type ResolvedNode = NodeOf<(typeof nodes)[number]>;
+export type NodeKey = ResolvedNode['type'];
