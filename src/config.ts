@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_MAX_ROWS } from './graph/budget.js';
 
 /** Runtime configuration, read once from the environment (DESIGN.md §1). */
 export interface Config {
@@ -14,9 +15,17 @@ export interface Config {
   secretKey: string | undefined;
   /** Requests per minute per integration before error 4 (COMMONPLACE_RATE_LIMIT, 0 disables). */
   rateLimitPerMinute: number;
+  /** Objects one Graph request (or batch) may render before error 1 (COMMONPLACE_REQUEST_MAX_ROWS); see graph/budget.ts. */
+  requestMaxRows: number;
   /** Largest `limit` a Graph list accepts. */
   maxPageSize: number;
   metricsToken: string | undefined;
+  /** SMTP server for the mail outbox (SMTP_URL: smtp://user:pass@host:587, smtps://…); unset keeps mail in the outbox. */
+  smtpUrl: string | undefined;
+  /** Sender of outgoing mail (MAIL_FROM). */
+  mailFrom: string | undefined;
+  /** Which proxies may set X-Forwarded-For/-Proto/-Host (COMMONPLACE_TRUST_PROXY): off by default; true, a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
   /** Hosts and CIDRs webhook callbacks may reach besides public addresses (COMMONPLACE_WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts: string[];
   /** Per-attempt timeout of a webhook delivery or handshake (COMMONPLACE_WEBHOOK_TIMEOUT_MS). */
@@ -50,6 +59,14 @@ function int(value: string | undefined, fallback: number): number {
   return n;
 }
 
+function trustProxy(value: string | undefined): boolean | number | string[] {
+  const v = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'off', 'no'].includes(v)) return false;
+  if (['true', 'on', 'yes'].includes(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: int(env.PORT, 8080),
@@ -63,7 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.COMMONPLACE_SECRET_KEY || undefined,
     rateLimitPerMinute: int(env.COMMONPLACE_RATE_LIMIT, 6000),
     maxPageSize: int(env.COMMONPLACE_MAX_PAGE_SIZE, 1000),
+    requestMaxRows: int(env.COMMONPLACE_REQUEST_MAX_ROWS, DEFAULT_MAX_ROWS),
     metricsToken: env.COMMONPLACE_METRICS_TOKEN || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
+    trustProxy: trustProxy(env.COMMONPLACE_TRUST_PROXY),
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),
     webhookWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_WEBHOOK_WORKER ?? '').toLowerCase()),

@@ -13,6 +13,9 @@ export async function serve(): Promise<void> {
   const server = await buildServer(ctx);
   await server.app.listen({ port: ctx.config.port, host: ctx.config.host });
   ctx.log.info({ port: ctx.config.port, host: ctx.config.host, database: ctx.dialect }, 'commonplace listening');
+  if (!ctx.config.publicUrl) {
+    ctx.log.warn('PUBLIC_URL is not set: invitations (claim links and mail) work only for requests to a loopback address; set PUBLIC_URL to the address people open Commonplace at');
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

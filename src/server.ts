@@ -14,9 +14,12 @@ import { safeEqual } from './domain/secrets.js';
 import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
 import { RateLimits, UsageRecorder } from './graph/auth.js';
 import { batchRunner } from './graph/batch.js';
+import { RequestBudget } from './graph/budget.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
+import { isLoopbackAddress, linkBase, publicBase } from './http/links.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
+import { defaultSender, MailDelivery } from './mail/delivery.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { registerExportDownloads } from './exports/download.js';
@@ -38,14 +41,10 @@ export interface Server {
   automation: AutomationWorker;
   /** The background data export runner. */
   exports: ExportRunner;
+  /** Sends the mail outbox when SMTP_URL is set. */
+  mail: MailDelivery | undefined;
   metrics: Metrics;
   close(): Promise<void>;
-}
-
-/** The absolute base URL of this server as clients should see it. */
-export function publicBase(ctx: Context, request: FastifyRequest): string {
-  if (ctx.config.publicUrl) return ctx.config.publicUrl;
-  return `${request.protocol}://${request.host}`;
 }
 
 type MultipartPart = { type: 'file' | 'field'; fieldname: string; filename?: string; mimetype?: string; value?: unknown };
@@ -101,11 +100,15 @@ const POST_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><
 
 let requestCounter = 0;
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export async function buildServer(ctx: Context): Promise<Server> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
+    // A hop count trusts that many proxies in front of us (what fastify does with a number at run time).
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000, querystringParser: (text: string) => parseQueryString(text) },
     return503OnClosing: true,
     genReqId: () => `r${(requestCounter++).toString(36)}`,
@@ -125,11 +128,14 @@ export async function buildServer(ctx: Context): Promise<Server> {
   if (ctx.config.automationWorker) automation.start();
   const exports = new ExportRunner(ctx);
   exports.start();
-  // A write request may have recorded events or scheduled an export: wake the workers instead of waiting for their poll.
+  const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
+  mail?.start();
+  // A write request may have recorded events, mail or an export: wake the workers instead of waiting for their poll.
   app.addHook('onResponse', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       webhooks.nudge();
       exports.nudge();
+      mail?.nudge();
     }
   });
 
@@ -156,6 +162,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     metrics.requests.inc({ surface, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
     metrics.duration.observe({ surface }, reply.elapsedTime / 1000);
     if (ctx.log.isLevelEnabled('debug')) request.log.debug({ req: request.raw, res: reply.raw, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
   });
 
   // Graph and SCIM are called from browsers with bearer tokens: open CORS (no cookies involved).
@@ -195,22 +205,32 @@ export async function buildServer(ctx: Context): Promise<Server> {
       const appError = toAppError(error);
       return reply.code(appError.status).send(formatGraphError(appError, newTraceId()));
     }
+    const budget = new RequestBudget(ctx.config.requestMaxRows);
     const result = await dispatch(
       ctx,
       services,
       {
+        budget,
         method: request.method,
         path,
         query: (request.query as Record<string, unknown>) ?? {},
         body,
         authorization: request.headers.authorization,
-        publicBase: publicBase(ctx, request),
+        publicBase: publicBase(ctx.config, request),
+        linkBase: linkBase(ctx.config, request),
       },
       runBatch,
-    );
+    ).finally(() => budget.finish());
     reply.code(result.status).headers(result.headers);
     if (result.status >= 300 && result.status < 400) return reply.send();
-    return reply.type('application/json; charset=UTF-8').send(JSON.stringify(result.body));
+    const text = JSON.stringify(result.body);
+    try {
+      budget.checkAnswer(text.length);
+    } catch (error) {
+      const appError = toAppError(error);
+      return reply.code(appError.status).type('application/json; charset=UTF-8').send(JSON.stringify(formatGraphError(appError, newTraceId())));
+    }
+    return reply.type('application/json; charset=UTF-8').send(text);
   };
   app.all('/graph', graph);
   app.all('/graph/*', graph);
@@ -222,10 +242,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
     reply.code(reachable && current ? 200 : 503);
     return { status: reachable && current ? 'ready' : 'not ready', database: reachable ? 'reachable' : 'unreachable', migrations: current ? 'current' : 'pending' };
   });
+  // With COMMONPLACE_METRICS_TOKEN, anyone with the token; without it, only clients on this machine.
   app.get('/metrics', async (request, reply) => {
     if (ctx.config.metricsToken) {
       const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
       if (!safeEqual(given, ctx.config.metricsToken)) return reply.code(401).send({ error: { code: 'not_authenticated', message: 'Give the metrics token as a Bearer token.' } });
+    } else if (!isLoopbackAddress(request.ip)) {
+      return reply.code(403).send({ error: { code: 'action_not_allowed', message: 'Metrics are served to this machine only; set COMMONPLACE_METRICS_TOKEN to scrape them from elsewhere.' } });
     }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -268,11 +291,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
     webhooks,
     automation,
     exports,
+    mail,
     async close() {
       await app.close();
       await automation.stop();
       await exports.stop();
       await webhooks.stop();
+      await mail?.stop();
       await services.usage.stop();
     },
   };

@@ -11,6 +11,7 @@ import {
   integrationUpdater,
 } from '../domain/commands/integration.js';
 import { verifyPassword } from '../domain/secrets.js';
+import { signInGuard } from '../http/sessions.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { PICTURE_BODY_LIMIT, pictureParam } from './panel.js';
@@ -42,6 +43,7 @@ function scope(body: Body): string[] | null | undefined {
 
 /** /admin/api/integrations: create, list, read, update, rotate, disable, enable, delete, reveal the secret. */
 export async function registerIntegrationAdminApi(api: FastifyInstance, ctx: Context, { admin, write }: AdminHelpers): Promise<void> {
+  const passwordGuard = signInGuard(ctx);
   const body = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
   const view = async (appId: string) => {
     const row = await findAppById(ctx.db, appId);
@@ -117,7 +119,10 @@ export async function registerIntegrationAdminApi(api: FastifyInstance, ctx: Con
     const { actor } = await admin(request);
     const b = body(request);
     const me = await findMemberById(ctx.db, actor.memberId);
-    if (!(await verifyPassword(text(b, 'password') ?? '', me?.password_hash ?? null))) throw new AppError('not_authenticated', 'Re-enter your password to reveal the app secret.');
+    // The same back-off as sign-in (per account and address, stored in the database).
+    await passwordGuard(request, me?.email ?? actor.memberId, async () => {
+      if (!(await verifyPassword(text(b, 'password') ?? '', me?.password_hash ?? null))) throw new AppError('not_authenticated', 'Re-enter your password to reveal the app secret.');
+    });
     const id = (request.params as { id: string }).id;
     return { app_id: id, app_secret: await write(actor, (w) => integrationSecretRevealer(w, id)) };
   });

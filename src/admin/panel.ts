@@ -16,6 +16,8 @@ import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../domai
 import { adminGranter } from '../domain/commands/people.js';
 import type { Write } from '../domain/commands/shared.js';
 import { AppError, invalidParameter } from '../errors.js';
+import { linkBase } from '../http/links.js';
+import { queryInteger, timeCursor, type WebQuery, webQuery } from '../http/query.js';
 
 // The admin panel's People, Groups and Security log screens, and the integration picture and
 // activity: routes under /admin/api registered by registerAdminApi, behind the same session.
@@ -44,10 +46,6 @@ function oneOf<T extends string>(b: Body, name: string, allowed: readonly T[]): 
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !allowed.includes(v as T)) throw invalidParameter(`${name} must be one of ${allowed.join(', ')}`);
   return v as T;
-}
-
-function publicBase(ctx: Context, request: FastifyRequest): string {
-  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
 /** A signed link to a stored picture (or its remote URL); null when there is none. */
@@ -176,23 +174,25 @@ export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admi
     const reports = await listReports(ctx.db, member.id);
     const [invite] = member.state === 'invited' ? await findInvitesOf(ctx.db, [member.id]) : [];
     const opened = invite ? openInvite(ctx, invite) : undefined;
+    const base = linkBase(ctx.config, request);
     return {
       ...view,
       manager: manager ? { id: manager.id, name: manager.name } : null,
       reports: reports.map((r) => ({ id: r.id, name: r.name, title: r.title })),
-      invite: invite && opened ? { claim_link: claimLink(publicBase(ctx, request), opened.token), access_code: opened.accessCode, expires_time: iso(invite.expires_time) } : null,
+      invite: invite && opened ? { claim_link: base ? claimLink(base, opened.token) : null, access_code: opened.accessCode, expires_time: iso(invite.expires_time) } : null,
     };
   };
-  const links = (request: FastifyRequest) => ({ publicBase: publicBase(ctx, request) });
+  const links = (request: FastifyRequest) => ({ linkBase: linkBase(ctx.config, request) });
 
   // People
   api.get('/people', async (request) => {
     await admin(request);
-    const q = request.query as Record<string, string | undefined>;
-    const filter = STATE_FILTERS[q.state ?? 'all'];
+    const q = webQuery(request);
+    const state = q.state ?? 'all';
+    const filter = Object.hasOwn(STATE_FILTERS, state) ? STATE_FILTERS[state] : undefined;
     if (!filter) throw invalidParameter(`state must be one of ${Object.keys(STATE_FILTERS).join(', ')}`);
-    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
-    const offset = Math.max(Number(q.offset ?? 0) || 0, 0);
+    const limit = queryInteger(q, 'limit', { min: 1, max: 500, fallback: 50 });
+    const offset = queryInteger(q, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
     const search = { q: q.q, ...filter, limit, offset };
     const [rows, total] = await Promise.all([searchMembers(ctx.db, search), countSearchMembers(ctx.db, search)]);
     return { data: await peopleViews(ctx, rows), total, offset, limit };
@@ -288,27 +288,26 @@ export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admi
   });
   api.get('/group-list', async (request) => {
     await admin(request);
-    const q = request.query as Record<string, string | undefined>;
+    const q = webQuery(request);
     const rows = await listGroupsWithCounts(ctx.db, { q: q.q, limit: 1000 });
     return { data: rows.map(groupView) };
   });
 
   // Security log
-  const auditSearch = async (q: Record<string, string | undefined>, limit: number) => {
+  const auditSearch = async (q: WebQuery, limit: number) => {
     let actorIds: string[] | undefined;
     if (q.actor?.trim()) {
       const actor = q.actor.trim();
       const byEmail = actor.includes('@') ? await searchMembers(ctx.db, { q: actor, states: ['provisioned', 'invited', 'claimed', 'deactivated'], limit: 20 }) : [];
       actorIds = actor.includes('@') ? byEmail.filter((m) => m.email?.toLowerCase() === actor.toLowerCase()).map((m) => m.id) : [actor];
     }
-    const [beforeTime, beforeId] = (q.before ?? '').split('_');
     const rows = await searchAuditEvents(ctx.db, {
       actorIds,
       targetId: q.target || undefined,
       type: q.type?.trim() || undefined,
       since: timeParam(q.since, 'since'),
       until: timeParam(q.until, 'until'),
-      before: beforeTime && beforeId ? { time: Number(beforeTime), id: beforeId } : undefined,
+      before: timeCursor(q, 'before'),
       limit,
     });
     const names = await namesOf(ctx.db, rows.flatMap((r) => [r.actor_id ?? '', r.target_id ?? '']));
@@ -325,14 +324,14 @@ export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admi
   };
   api.get('/security-log', async (request) => {
     await admin(request);
-    const q = request.query as Record<string, string | undefined>;
-    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
+    const q = webQuery(request);
+    const limit = queryInteger(q, 'limit', { min: 1, max: 1000, fallback: 100 });
     const data = await auditSearch(q, limit);
     return { data, next: data.length === limit ? data[data.length - 1].cursor : null };
   });
   api.get('/security-log.csv', async (request, reply) => {
     await admin(request);
-    const rows = await auditSearch(request.query as Record<string, string | undefined>, 10_000);
+    const rows = await auditSearch(webQuery(request), 10_000);
     const header = ['time', 'actor_type', 'actor_id', 'actor_name', 'action', 'target_type', 'target_id', 'target_name', 'old_value', 'new_value'];
     const lines = rows.map((r) => [r.time, r.actor.type, r.actor.id, r.actor.name, r.action, r.target.type, r.target.id, r.target.name, r.old_value, r.new_value].map(csvCell).join(','));
     reply

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { checkSession, sessionCookie, signInGuard } from '../http/sessions.js';
+import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
+import { queryInteger, webQuery } from '../http/query.js';
 import { webErrorHandler } from '../http/webErrors.js';
 import type { Context } from '../context.js';
 import { listAuditEvents } from '../db/repositories/event.js';
@@ -23,7 +24,7 @@ type Body = Record<string, unknown>;
  * integration, webhook and panel routes are registered from their own files.
  */
 export async function registerAdminApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const guarded = signInGuard();
+  const guarded = signInGuard(ctx);
 
   async function admin(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; name: string }> {
     const { token, session } = await checkSession(request, COOKIE, (t) => sessionAdmin(ctx, t));
@@ -42,8 +43,9 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
         const b = body(request);
         const email = typeof b.email === 'string' ? b.email : '';
         const password = typeof b.password === 'string' ? b.password : '';
+        checkSignInOrigin(ctx.config, request);
         const signedIn = await guarded(request, email, () => adminSignIn(ctx, email, password));
-        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, signedIn.token, SESSION_MS / 1000));
         return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
@@ -53,7 +55,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await admin(request);
         await adminSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, '', 0));
         return { success: true };
       });
 
@@ -75,8 +77,8 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
 
       api.get('/audit', async (request) => {
         await admin(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 1000, fallback: 100 });
         const rows = await listAuditEvents(ctx.db, { actorId: q.actor, targetId: q.target, action: q.action, limit });
         return {
           data: rows.map((r) => ({

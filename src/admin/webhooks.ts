@@ -27,6 +27,7 @@ import {
   verifyCallback,
 } from '../webhooks/commands.js';
 import { nominalSchedule } from '../webhooks/schedule.js';
+import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
 /** What the admin API hands its webhook routes: the session check and the write runner. */
 export interface AdminHelpers {
@@ -106,16 +107,11 @@ export async function registerWebhookAdminApi(api: FastifyInstance, ctx: Context
   api.get('/integrations/:id/deliveries', async (request) => {
     await admin(request);
     const id = await appId(request);
-    const q = request.query as Record<string, string | undefined>;
+    const q = webQuery(request);
     const state = q.state === 'failed' ? 'dead' : q.state;
     if (state && !STATES.includes(state as DeliveryState)) throw invalidParameter(`state must be one of ${STATES.join(', ')} or failed`);
-    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
-    let before: { time: number; id: string } | undefined;
-    if (q.before) {
-      const [time, did] = q.before.split('_');
-      if (!/^\d+$/.test(time ?? '') || !did) throw invalidParameter('before must be a cursor from paging.before');
-      before = { time: Number(time), id: did };
-    }
+    const limit = queryInteger(q, 'limit', { min: 1, max: 500, fallback: 50 });
+    const before = timeCursor(q, 'before');
     const subscriptionId = q.object ? (await findSubscription(ctx.db, id, q.object.toLowerCase()))?.id ?? '-' : undefined;
     const rows = await listDeliveries(ctx.db, { appId: id, state: state as DeliveryState | undefined, subscriptionId, eventId: q.event, before, limit });
     const attempts = await attemptsOf(ctx.db, rows.map((r) => r.id));

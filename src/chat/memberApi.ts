@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { checkSession, sessionCookie, signInGuard } from '../http/sessions.js';
+import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
 import { webErrorHandler } from '../http/webErrors.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
@@ -42,6 +42,9 @@ import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
 import { chatFileUrl } from './files.js';
+import { attachmentDisposition } from '../http/headers.js';
+import { publicBase } from '../http/links.js';
+import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
 const COOKIE = 'cp_member';
 type Body = Record<string, unknown>;
@@ -78,7 +81,7 @@ function watermarkOf(body: Body, now: number): number {
  * bots' buttons. Bots get the matching `page` webhooks.
  */
 export async function registerMemberApi(app: FastifyInstance, ctx: Context): Promise<void> {
-  const guarded = signInGuard();
+  const guarded = signInGuard(ctx);
 
   async function member(request: FastifyRequest): Promise<{ actor: MemberActor; token: string; me: ChatProfile }> {
     const { token, session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
@@ -168,7 +171,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     }));
   }
 
-  const base = (request: FastifyRequest) => ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
+  const base = (request: FastifyRequest) => publicBase(ctx.config, request);
 
   /** The quick reply a member's answer picks, checked against what bots in the thread offered. */
   async function quickReplyOf(db: Context['db'], state: ThreadState, payload: string): Promise<QuickReply> {
@@ -189,8 +192,9 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const b = bodyOf(request);
         const email = typeof b.email === 'string' ? b.email : '';
         const password = typeof b.password === 'string' ? b.password : '';
+        checkSignInOrigin(ctx.config, request);
         const signedIn = await guarded(request, email, () => memberSignIn(ctx, email, password));
-        reply.header('set-cookie', sessionCookie(request, COOKIE, signedIn.token, SESSION_MS / 1000));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, signedIn.token, SESSION_MS / 1000));
         return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
       });
       api.get('/session', async (request) => {
@@ -200,20 +204,16 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await member(request);
         await memberSignOut(ctx, token, actor.memberId);
-        reply.header('set-cookie', sessionCookie(request, COOKIE, '', 0));
+        reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, '', 0));
         return { success: true };
       });
 
       api.get('/threads', async (request) => {
         const { me } = await member(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
-        let before: { sort: number; id: string } | undefined;
-        if (q.before) {
-          const [time, id] = q.before.split('_');
-          before = { sort: Number(time), id };
-        }
-        const page = await listThreadsOf(ctx.db, me.id, { limit, order: 'desc', after: before });
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 100, fallback: 25 });
+        const before = timeCursor(q, 'before');
+        const page = await listThreadsOf(ctx.db, me.id, { limit, order: 'desc', after: before ? { sort: before.time, id: before.id } : undefined });
         const participants = await participantsOf(ctx.db, page.rows.map((t) => t.id));
         const states = page.rows.map((thread) => ({ thread, participants: participants.filter((p) => p.thread_id === thread.id) }));
         const last = page.rows.at(-1);
@@ -239,8 +239,8 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       api.get('/threads/:id/messages', async (request) => {
         const { me } = await member(request);
         const state = await threadFor(request, me);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 200, fallback: 50 });
         const before = q.before ? (await findMessagesByIds(ctx.db, [q.before.replace(/^m_/, '')]))[0] : undefined;
         const page = await listMessages(ctx.db, state.thread.id, {}, { limit, order: 'desc', after: before ? { sort: before.created_time, id: before.id } : undefined });
         const rows = [...page.rows].reverse();
@@ -362,7 +362,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     const full = path.join(mediaDir(ctx.config), path.basename(file.file_name));
     if (!fs.existsSync(full)) return notFound();
     reply.type(file.mime_type ?? 'application/octet-stream').header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=86400');
-    if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', `attachment; filename="${(file.name ?? id).replace(/["\\\r\n]/g, '_')}"`);
+    if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', attachmentDisposition(file.name ?? id));
     return reply.send(fs.createReadStream(full));
   });
 }

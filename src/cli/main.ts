@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { ensureCommunity, openContext, type Opened } from '../bootstrap.js';
-import { findMail, listMail, markMailSent } from '../db/repositories/account.js';
+import { findMail, listMail, markMailSent, retryMail } from '../db/repositories/account.js';
+import { mailState } from '../mail/delivery.js';
 import { findAppById } from '../db/repositories/app.js';
 import { migrateToLatest } from '../db/migrations.js';
 import type { Actor } from '../domain/actor.js';
@@ -214,7 +215,7 @@ export function buildCli(): Command {
       print(!!opts.json, { data: permissionCatalogue }, permissionCatalogue.map((p) => `${p.code.padEnd(24)} ${p.name}: ${p.allows}`).join('\n'));
     });
 
-  const mail = program.command('mail').description('the mail outbox: invitations wait here (no SMTP server yet)');
+  const mail = program.command('mail').description('the mail outbox: invitations, sent through SMTP_URL when it is set');
   mail
     .command('list')
     .description('list mail, newest first')
@@ -223,8 +224,19 @@ export function buildCli(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { unsent?: boolean; limit: string; json?: boolean }) => {
       const rows = await run(({ ctx }) => listMail(ctx.db, { limit: Math.max(1, Number(opts.limit) || 50), unsentOnly: !!opts.unsent }));
-      const data = rows.map((m) => ({ id: m.id, kind: m.kind, to: m.to_address, subject: m.subject, member_id: m.member_id, created_time: new Date(m.created_time).toISOString(), sent_time: m.sent_time ? new Date(m.sent_time).toISOString() : null }));
-      const lines = data.map((m) => `${m.id}  ${m.created_time}  ${m.sent_time ? 'sent  ' : 'unsent'}  ${m.to}  ${m.subject}`);
+      const data = rows.map((m) => ({
+        id: m.id,
+        kind: m.kind,
+        to: m.to_address,
+        subject: m.subject,
+        member_id: m.member_id,
+        created_time: new Date(m.created_time).toISOString(),
+        sent_time: m.sent_time ? new Date(m.sent_time).toISOString() : null,
+        state: mailState(m),
+        attempts: m.attempts ?? 0,
+        last_error: m.last_error ?? null,
+      }));
+      const lines = data.map((m) => `${m.id}  ${m.created_time}  ${m.state.padEnd(8)}  ${m.to}  ${m.subject}${m.state === 'sent' || !m.last_error ? '' : `\n    last error (attempt ${m.attempts}): ${m.last_error}`}`);
       print(!!opts.json, { data }, lines.join('\n') || 'no mail');
     });
   mail
@@ -241,6 +253,15 @@ export function buildCli(): Command {
       });
       const view = { id: m.id, kind: m.kind, to: m.to_address, subject: m.subject, body: m.body, member_id: m.member_id, created_time: new Date(m.created_time).toISOString() };
       print(!!opts.json, view, `To: ${m.to_address}\nSubject: ${m.subject}\nDate: ${view.created_time}\n\n${m.body}`);
+    });
+
+  mail
+    .command('retry <id>')
+    .description('send a mail that gave up again (after fixing SMTP_URL or the address)')
+    .action(async (id: string) => {
+      const ok = await run(({ ctx }) => retryMail(ctx.db, id));
+      if (!ok) throw new AppError('unknown_object', `No unsent mail with id ${id}`);
+      print(false, {}, `mail ${id} will be sent again`);
     });
 
   const demo = program.command('demo').description('demo data');

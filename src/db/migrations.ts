@@ -5,8 +5,9 @@ import { webhooksChatMigration } from './migrations/0003_webhooks_chat.js';
 import { objectIndexMigration } from './migrations/0004_object_index.js';
 import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
 import { automationMigration } from './migrations/0006_automation.js';
-import { communityMigration } from './migrations/0010_community.js';
+import { hardeningMigration } from './migrations/0007_hardening.js';
 import { fidelityMigration } from './migrations/0009_fidelity.js';
+import { communityMigration } from './migrations/0010_community.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -17,8 +18,9 @@ const migrations: Record<string, Migration> = {
   '0004_object_index': objectIndexMigration,
   '0005_scim_rfc': scimRfcMigration,
   '0006_automation': automationMigration,
-  '0010_community': communityMigration,
+  '0007_hardening': hardeningMigration,
   '0009_fidelity': fidelityMigration,
+  '0010_community': communityMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

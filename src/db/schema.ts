@@ -89,7 +89,7 @@ export interface AccountInviteTable {
   expires_time: number;
 }
 
-/** Mail waiting to be sent (no SMTP yet: `commonplace mail list|show` prints it). */
+/** Mail to send: delivered through SMTP_URL when set (mail/delivery.ts); `commonplace mail list|show` prints it. */
 export interface MailOutboxTable {
   id: string;
   kind: 'invite';
@@ -99,6 +99,21 @@ export interface MailOutboxTable {
   body: string;
   created_time: number;
   sent_time: number | null;
+  /** Delivery attempts so far (migration 0007). */
+  attempts?: number;
+  /** When the next attempt is due; null means at once. */
+  next_attempt_time?: number | null;
+  /** The last SMTP failure, for the outbox listing. */
+  last_error?: string | null;
+  /** Set when delivery gave up after the last retry. */
+  failed_time?: number | null;
+}
+
+/** Failed sign-ins per key (account, address, or both) in a fixed window (migration 0007). */
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  window_start: number;
 }
 
 /** A people set (SCIM Group). */
@@ -329,6 +344,7 @@ export interface Database extends WebhooksChatTables, AutomationTables, Communit
   people_set_member: PeopleSetMemberTable;
   object: ObjectTable;
   id_node: IdNodeTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 /** A process's lease on an id node number (the process bits of the ids it makes). */

@@ -137,6 +137,11 @@ export class RateLimits {
     }
   }
 
+  /** Charges `points` more for a call that cost more than one (graph/budget.ts); the next call may then get error 4. */
+  async charge(appId: string, points: number): Promise<void> {
+    if (this.limiter && points > 0) await this.limiter.penalty(appId, points);
+  }
+
   private header(res: RateLimiterRes): string {
     const pct = Math.min(100, Math.round((res.consumedPoints / this.perMinute) * 100));
     return JSON.stringify({ call_count: pct, total_time: pct, total_cputime: pct });

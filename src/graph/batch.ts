@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { invalidParameter } from '../errors.js';
+import { formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { dispatch, type GraphCall, type GraphServices } from './dispatch.js';
 import { type Params, parseQueryString } from './params.js';
 
@@ -55,8 +55,16 @@ function parseItems(params: Params): BatchItem[] {
   if (raw.length === 0) throw invalidParameter('Param batch is empty');
   if (raw.length > MAX_BATCH) throw invalidParameter(`Too many requests in batch message. Maximum batch size is ${MAX_BATCH}`);
   return raw.map((item, i) => {
-    if (typeof item !== 'object' || item === null || typeof (item as BatchItem).relative_url !== 'string') {
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof (item as BatchItem).relative_url !== 'string') {
       throw invalidParameter(`Batch request ${i} needs a relative_url`);
+    }
+    for (const key of ['method', 'name', 'depends_on', 'access_token'] as const) {
+      const value = (item as BatchItem)[key];
+      if (value !== undefined && value !== null && typeof value !== 'string') throw invalidParameter(`Batch request ${i}: ${key} must be a string`);
+    }
+    const body = (item as BatchItem).body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && (typeof body !== 'object' || Array.isArray(body))) {
+      throw invalidParameter(`Batch request ${i}: body must be a form-encoded string or an object`);
     }
     return item as BatchItem;
   });
@@ -74,7 +82,9 @@ export function batchRunner(services: GraphServices) {
     const results = new Map<string, unknown>();
     const failed = new Set<string>();
     const out: unknown[] = [];
+    const budget = call.budget;
     for (const item of items) {
+      await budget.pause(true);
       if (item.depends_on && (failed.has(item.depends_on) || !results.has(item.depends_on))) {
         if (item.name) failed.add(item.name);
         out.push(null);
@@ -98,8 +108,11 @@ export function batchRunner(services: GraphServices) {
         query: parseQueryString(query),
         body: item.access_token ? { ...body, access_token: item.access_token } : body,
         publicBase: call.publicBase,
+        linkBase: call.linkBase,
         fallbackToken: call.fallbackToken,
+        fallbackProof: call.fallbackProof,
         authorization: undefined,
+        budget,
       });
       const ok = reply.status < 400;
       if (item.name) (ok ? results.set(item.name, reply.body) : failed.add(item.name));
@@ -108,7 +121,17 @@ export function batchRunner(services: GraphServices) {
         continue;
       }
       const headers = Object.entries({ 'Content-Type': 'application/json; charset=UTF-8', ...reply.headers }).map(([name, value]) => ({ name, value }));
-      out.push({ code: reply.status, ...(includeHeaders ? { headers } : {}), body: JSON.stringify(reply.body) });
+      let text = JSON.stringify(reply.body);
+      let code = reply.status;
+      try {
+        budget.chargeBytes(text.length);
+      } catch (error) {
+        const appError = toAppError(error);
+        code = appError.status;
+        text = JSON.stringify(formatGraphError(appError, newTraceId()));
+        if (item.name) (results.delete(item.name), failed.add(item.name));
+      }
+      out.push({ code, ...(includeHeaders ? { headers } : {}), body: text });
     }
     return out;
   };

@@ -1,12 +1,13 @@
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
-import { authenticate, extractToken, type RateLimits, type UsageRecorder } from './auth.js';
+import { authenticate, extractToken, type ProofParams, type RateLimits, type UsageRecorder } from './auth.js';
+import { RequestBudget } from './budget.js';
 import { parseFields } from './fields.js';
 import { Params } from './params.js';
 import { registry } from './nodes/index.js';
 import { graphOpenApi } from './openapi.js';
 import { authorizeRead, listEdge, presentable, readNode } from './read.js';
-import { edgeOf, renderRows } from './render.js';
+import { DEFAULT_LIMIT, edgeOf, renderRows } from './render.js';
 import { type GraphHandler, type GraphMethod, type GraphRequest, RawReply } from './request.js';
 import { resolveNode } from './resolve.js';
 
@@ -20,8 +21,14 @@ export interface GraphCall {
   authorization?: string;
   /** Absolute base URLs for links (from PUBLIC_URL or the request). */
   publicBase: string;
+  /** Trusted base for links that leave the server, or null (http/links.ts). */
+  linkBase: string | null;
   /** Token of the enclosing batch, used when an item carries none. */
   fallbackToken?: string;
+  /** The enclosing batch's appsecret_proof (and time), for items that use its token. */
+  fallbackProof?: ProofParams;
+  /** The HTTP request's cost budget, shared by the items of a batch; its creator calls finish(). */
+  budget: RequestBudget;
 }
 
 export interface GraphReply {
@@ -79,23 +86,28 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     const params = Params.merge(call.query, call.body);
     const method = methodOf(call, params);
     const segments = pathSegments(call.path);
-    const token = extractToken(call.authorization, params.values.access_token) ?? call.fallbackToken;
+    const own = extractToken(call.authorization, params.values.access_token);
+    const token = own ?? call.fallbackToken;
+    const proof = { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') };
     if (segments.length === 1 && segments[0] === 'openapi.json' && method === 'GET') {
       return { status: 200, headers, body: graphOpenApi(registry, `${call.publicBase}/graph`) };
     }
     if (segments.length === 0 && method === 'POST' && params.has('batch') && batchRunner) {
-      return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token }, params) };
+      return { status: 200, headers, body: await batchRunner(ctx, { ...call, fallbackToken: token, fallbackProof: proof }, params) };
     }
-    const actor = await authenticate(ctx, token, { appsecret_proof: params.string('appsecret_proof'), appsecret_time: params.string('appsecret_time') });
+    const actor = await authenticate(ctx, token, own === undefined && !proof.appsecret_proof && call.fallbackProof ? call.fallbackProof : proof);
     const usage = await services.limits.consume(actor.appId);
     if (usage) headers['x-app-usage'] = usage;
     services.usage.record(actor.appId);
     // A list is never a field selection: Messenger's DELETE /me/messenger_profile sends {"fields": [...]} as an argument.
     const fieldsParam = Array.isArray(params.values.fields) ? undefined : params.string('fields');
     const fields = fieldsParam === undefined ? undefined : parseFields(fieldsParam);
+    const budget = call.budget;
+    budget.checkShape(fields, topRows(ctx, segments, params), ctx.config.maxPageSize);
+    const rowsBefore = budget.rowsRendered;
     const carry: Record<string, string> = {};
     if (typeof params.values.access_token === 'string') carry.access_token = params.values.access_token;
-    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry, registry };
+    const presentation = { ctx, actor, graphBase: `${call.publicBase}/graph`, publicBase: call.publicBase, carry, registry, budget };
     if (segments.length === 0) {
       if (method !== 'GET' || !params.has('ids')) throw invalidParameter('Unsupported request: give ids= to read several objects, or batch= to run several calls');
       return { status: 200, headers, body: await readMany(ctx, actor, params, fields, presentation) };
@@ -118,11 +130,13 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       edge,
       subId,
       path: segments.join('/'),
+      linkBase: call.linkBase,
       presentation,
       fields,
       write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
     };
     const result = await handler(req);
+    await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));
     if (result instanceof RawReply) return { status: result.status, headers: { ...headers, ...result.headers }, body: result.body };
     return { status: 200, headers, body: result };
   } catch (error) {
@@ -134,6 +148,14 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
     if (appError.kind === 'invalid_token' || appError.kind === 'missing_token') headers['www-authenticate'] = 'OAuth "Facebook Platform" "invalid_token"';
     return { status: appError.status, headers, body: formatGraphError(appError, traceId) };
   }
+}
+
+/** How many objects a call's answer starts from, at most: a page of a list, the ids asked for, or one. */
+function topRows(ctx: Context, segments: string[], params: Params): number {
+  if (segments.length === 0) return params.list('ids')?.length ?? 1;
+  if (segments.length === 1) return 1;
+  const limit = params.string('limit');
+  return limit !== undefined && /^\d+$/.test(limit.trim()) ? Math.min(Number(limit), ctx.config.maxPageSize) : DEFAULT_LIMIT;
 }
 
 /** GET /?ids=a,b&fields=…: an object keyed by the ids as the caller wrote them. */

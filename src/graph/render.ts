@@ -7,6 +7,8 @@ import { pagesByTime, timeLinks } from './paging.js';
 import { parseGraphTime } from './time.js';
 
 export const DEFAULT_LIMIT = 25;
+/** Parents whose nested edge one query loads. */
+const MANY_CHUNK = 100;
 
 type Out = Record<string, unknown>;
 
@@ -113,6 +115,7 @@ export async function renderRows<Row>(p: Presentation, type: NodeType<Row>, rows
     for (const node of nodes) if (!fieldOf(type, node.name) && !edgeOf(type, node.name)) nonexisting(type, node.name);
     return outs;
   }
+  await p.budget?.charge(rows.length);
   await Promise.all(nodes.map((node) => renderField(p, type, rows, outs, node)));
   for (const out of outs) {
     for (const key of Object.keys(out)) if (out[key] === undefined || out[key] === null) delete out[key];
@@ -173,9 +176,15 @@ async function nestedEdge<Row>(
 ): Promise<Out[]> {
   const children = node.children;
   let pages: EdgePage<unknown>[];
+  p.budget?.plan(parents.length * q.limit);
   if (q.limit === 0) pages = parents.map(() => ({ rows: [], hasNext: false, hasPrevious: false }));
   else {
-    const lists = await edge.many(p, parents, q);
+    const lists: unknown[][] = [];
+    // A few parents per query, with a turn for other requests in between (graph/budget.ts).
+    for (let i = 0; i < parents.length; i += MANY_CHUNK) {
+      if (i > 0) await p.budget?.pause();
+      lists.push(...(await edge.many(p, parents.slice(i, i + MANY_CHUNK), q)));
+    }
     pages = lists.map((list) => {
       const more = list.length > q.limit;
       return { rows: more ? list.slice(0, q.limit) : list, hasNext: more, hasPrevious: false };

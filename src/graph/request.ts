@@ -21,6 +21,8 @@ export interface GraphRequest<Node = ResolvedNode> {
   edge: string | undefined;
   /** A third path segment, as in `/{group}/admins/{uid}`. */
   subId: string | undefined;
+  /** Trusted base for links that leave the server (claim links), or null (http/links.ts). */
+  linkBase: string | null;
   /** The normalized path, for paging links. */
   path: string;
   presentation: Presentation;

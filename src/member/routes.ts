@@ -22,6 +22,8 @@ import { AppError, invalidParameter } from '../errors.js';
 import { webErrorHandler } from '../http/webErrors.js';
 import { authorizeContentEdit, authorizeContentRemoval, authorizeMember, type GroupAccess, memberMay } from '../policies/member.js';
 import { loadProfileRefs, memberRefs, photoUrl, presentPosts } from '../presenters/memberApp.js';
+import { checkSignInOrigin } from '../http/sessions.js';
+import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
 /** How the member API learns who is signed in (the member session of /api/session). */
 export interface MemberAuth {
@@ -93,7 +95,7 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
       // Groups
       api.get('/groups', async (request) => {
         const { member } = await auth.member(request);
-        const q = request.query as Record<string, string | undefined>;
+        const q = webQuery(request);
         const rows = await listVisibleGroups(ctx.db, member.id, { q: q.q, joinedOnly: q.filter === 'joined', includeArchived: q.archived === 'true', limit: 500 });
         return { data: rows.map((g) => groupView(g, g.role)) };
       });
@@ -126,10 +128,10 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         const { member } = await auth.member(request);
         const a = await access(member.id, param(request));
         authorizeMember(a, 'read');
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 20) || 20, 1), 50);
-        const [time, id] = (q.before ?? '').split('_');
-        const page = await listFeed(ctx.db, a.group.id, {}, { limit, order: 'desc', after: time && id ? { sort: Number(time), id } : undefined });
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 50, fallback: 20 });
+        const before = timeCursor(q, 'before');
+        const page = await listFeed(ctx.db, a.group.id, {}, { limit, order: 'desc', after: before ? { sort: before.time, id: before.id } : undefined });
         const last = page.rows[page.rows.length - 1];
         return { data: await presentPosts(ctx, member.id, page.rows), next: page.hasNext && last ? `${last.created_time}_${last.id}` : null };
       });
@@ -150,10 +152,9 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
 
       api.get('/feed', async (request) => {
         const { member } = await auth.member(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 20) || 20, 1), 50);
-        const [time, id] = (q.before ?? '').split('_');
-        const page = await listMemberHomeFeed(ctx.db, member.id, time && id ? { time: Number(time), id } : undefined, limit);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 50, fallback: 20 });
+        const page = await listMemberHomeFeed(ctx.db, member.id, timeCursor(q, 'before'), limit);
         const last = page.rows[page.rows.length - 1];
         const groups = new Map((await listVisibleGroups(ctx.db, member.id, { joinedOnly: true, includeArchived: true, limit: 1000 })).map((g) => [g.id, g.name]));
         const posts = await presentPosts(ctx, member.id, page.rows);
@@ -244,8 +245,8 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
       // People and profiles
       api.get('/people', async (request) => {
         await auth.member(request);
-        const q = request.query as Record<string, string | undefined>;
-        const limit = Math.min(Math.max(Number(q.limit ?? 20) || 20, 1), 100);
+        const q = webQuery(request);
+        const limit = queryInteger(q, 'limit', { min: 1, max: 100, fallback: 20 });
         const members = await searchMembers(ctx.db, { q: q.q, states: ['provisioned', 'invited', 'claimed'], limit });
         const people = await memberRefs(ctx, members);
         const bots = q.bots === 'false' ? [] : [...(await loadProfileRefs(ctx, (await searchPages(ctx.db, q.q ?? '', limit)).map((p) => p.id))).values()];
@@ -294,10 +295,11 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         const secret = optionalString(b, 'secret') ?? '';
         const password = optionalString(b, 'password');
         if (!secret.trim()) throw invalidParameter('secret (the claim link token or the access code) is required');
+        checkSignInOrigin(ctx.config, request);
         const claimed = await ctx.db.transaction().execute((trx) => accountClaimer({ ctx, actor: { kind: 'system' }, trx }, { secret, password }));
         if (!claimed.email || !password) return { claimed: true, member: { id: claimed.id, name: claimed.name, email: claimed.email } };
         const signedIn = await memberSignIn(ctx, claimed.email, password);
-        setMemberCookie(request, reply, signedIn.token);
+        setMemberCookie(ctx.config, request, reply, signedIn.token);
         return { claimed: true, csrf_token: signedIn.csrfToken, member: { id: claimed.id, name: claimed.name, email: claimed.email } };
       });
 

@@ -65,6 +65,11 @@ export function isWebhookTopic(topic: string): topic is WebhookTopicName {
   return Object.hasOwn(webhookTopics, topic);
 }
 
+/** The fields of a topic; none for a name that is not a topic. */
+export function topicFields(topic: string): readonly string[] {
+  return isWebhookTopic(topic) ? webhookTopics[topic] : [];
+}
+
 /** Checks a topic and its fields; returns the fields deduplicated in catalogue order. */
 export function checkTopicFields(topic: string, fields: readonly string[]): { topic: WebhookTopicName; fields: string[] } {
   if (!isWebhookTopic(topic)) {
@@ -80,7 +85,9 @@ export function checkTopicFields(topic: string, fields: readonly string[]): { to
 type Integration = IntegrationActor | AppActor;
 
 function ruleOf(topic: string, field: string): GraphAction | undefined {
-  return (webhookFieldRules as Record<string, GraphAction>)[`${topic}.${field}`] ?? (isWebhookTopic(topic) ? silentWebhookFields[topic][field] : undefined);
+  const key = `${topic}.${field}`;
+  if (Object.hasOwn(webhookFieldRules, key)) return (webhookFieldRules as Record<string, GraphAction>)[key];
+  return isWebhookTopic(topic) && Object.hasOwn(silentWebhookFields[topic], field) ? silentWebhookFields[topic][field] : undefined;
 }
 
 /** Throws unless the integration holds the permission every subscribed field needs. */

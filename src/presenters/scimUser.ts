@@ -17,8 +17,8 @@ export interface ScimPresentation {
   flavour: ScimFlavour;
   /** Absolute base of the SCIM mount the request used, e.g. http://host/scim/v2. */
   base: string;
-  /** Absolute base of the server (claim links). */
-  publicBase: string;
+  /** Trusted base for claim links, or null to leave them out (http/links.ts). */
+  linkBase: string | null;
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -115,7 +115,7 @@ function accountStatus(p: ScimPresentation, m: MemberRow, invite: { token_sealed
   if (m.claimed_time !== null) out.claimDate = seconds(m.claimed_time);
   if (invite && m.state === 'invited') {
     const opened = openInvite(p.ctx, invite);
-    out.claimLink = claimLink(p.publicBase, opened.token);
+    if (p.linkBase) out.claimLink = claimLink(p.linkBase, opened.token);
     out.accessCode = opened.accessCode;
   }
   return out;

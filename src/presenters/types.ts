@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import type { Position } from '../db/keyset.js';
 import type { Actor } from '../domain/actor.js';
+import type { RequestBudget } from '../graph/budget.js';
 import type { FieldNode } from '../graph/fields.js';
 import type { GraphAction } from '../policies/graph.js';
 import type { Registry } from '../graph/registry.js';
@@ -17,6 +18,8 @@ export interface Presentation {
   carry: Record<string, string>;
   /** The Graph registry: edge and reference targets are looked up here by name. */
   registry: Registry;
+  /** The request's cost budget (graph/budget.ts); absent outside Graph requests. */
+  budget?: RequestBudget;
 }
 
 /** Modifiers of an edge (from `edge.limit(5)…` or from the query string of `/{id}/{edge}`). */

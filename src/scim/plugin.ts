@@ -8,6 +8,7 @@ import { parseExactJson } from '../http/json.js';
 import { ListCursors } from './cursors.js';
 import { resourceTypesReply, schemasReply, serviceProviderConfig } from './discovery.js';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroupResource, replaceGroup, searchGroups } from './groups.js';
+import { linkBase, publicBase } from '../http/links.js';
 import { BODY_LIMIT_BYTES, type ScimCall, type ScimMount, type ScimReply } from './request.js';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, searchUsers } from './users.js';
 
@@ -127,8 +128,7 @@ export async function registerScim(app: FastifyInstance, ctx: Context, services:
         const method = request.method.toUpperCase();
         const found = handlerFor(method, r);
         if (!found) throw notFound(method, (request.raw.url ?? '').split('?')[0]);
-        const server = ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
-        const base = `${server}/scim${r.mount === 'workplace' ? '' : `/${r.mount}`}`;
+        const base = `${publicBase(ctx.config, request)}/scim${r.mount === 'workplace' ? '' : `/${r.mount}`}`;
         const rawUrl = request.raw.url ?? '';
         const call: ScimCall = {
           ctx,
@@ -136,7 +136,7 @@ export async function registerScim(app: FastifyInstance, ctx: Context, services:
           flavour: r.mount === 'v1' ? '1.1' : '2.0',
           mount: r.mount,
           base,
-          publicBase: server,
+          linkBase: linkBase(ctx.config, request),
           method,
           id: r.id,
           query: (request.query as Record<string, unknown>) ?? {},
@@ -148,7 +148,8 @@ export async function registerScim(app: FastifyInstance, ctx: Context, services:
         };
         if (!found.public) {
           const token = extractToken(request.headers.authorization, undefined);
-          call.actor = await authenticate(ctx, token, {});
+          const proof = (name: string) => (typeof call.query[name] === 'string' ? (call.query[name] as string) : undefined);
+          call.actor = await authenticate(ctx, token, { appsecret_proof: proof('appsecret_proof'), appsecret_time: proof('appsecret_time') });
           await services.limits.consume(call.actor.appId);
           services.usage.record(call.actor.appId);
           authorizeScim(call.actor);

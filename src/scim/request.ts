@@ -21,7 +21,8 @@ export interface ScimCall {
   mount: ScimMount;
   /** Absolute base of this mount, e.g. http://host/scim/v2. */
   base: string;
-  publicBase: string;
+  /** Trusted base for claim links, or null (http/links.ts). */
+  linkBase: string | null;
   method: string;
   /** The resource id segment (`/Users/{id}`), when there is one. */
   id: string | undefined;
@@ -50,7 +51,7 @@ export function rulesOf(call: ScimCall): IdentifierRules {
 }
 
 export function presentation(call: ScimCall, db: Db = call.ctx.db, flavour: ScimFlavour = call.flavour): ScimPresentation {
-  return { ctx: call.ctx, db, flavour, base: call.base, publicBase: call.publicBase };
+  return { ctx: call.ctx, db, flavour, base: call.base, linkBase: call.linkBase };
 }
 
 /** Runs a write in one transaction; a mass-deactivation refusal still leaves its audit event. */

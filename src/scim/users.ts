@@ -38,7 +38,7 @@ function projectionOf(call: ScimCall, source: Record<string, unknown> = call.que
   return parseProjection(source.attributes, source.excludedAttributes);
 }
 
-const options = (call: ScimCall) => ({ publicBase: call.publicBase, rules: rulesOf(call) });
+const options = (call: ScimCall) => ({ linkBase: call.linkBase, rules: rulesOf(call) });
 
 /** RFC 7643 §4.1 makes userName required: on `/scim/v2/` a POST or PUT without one is refused. */
 function requireUserName(call: ScimCall, fields: AccountFields): AccountFields {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 
 const PASSWORD = 'test-Admin-pass-1234';
 
@@ -12,7 +12,7 @@ for (const dialect of await dialects()) {
     let csrf: string;
     before(async () => {
       ts = await startServer(dialect);
-      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD } });
+      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD }, headers: SIGN_IN });
       assert.equal(r.status, 200, r.text);
       cookie = r.headers.get('set-cookie')!.split(';')[0];
       csrf = r.json.csrf_token;
@@ -23,7 +23,7 @@ for (const dialect of await dialects()) {
       http(method, `${ts.base}/admin/api${path}`, { json, headers: { cookie, 'x-csrf-token': csrf, ...headers } });
 
     test('the session cookie is HttpOnly and SameSite', async () => {
-      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD } });
+      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD }, headers: SIGN_IN });
       const set = r.headers.get('set-cookie')!;
       assert.match(set, /HttpOnly/);
       assert.match(set, /SameSite=Strict/);
@@ -32,13 +32,13 @@ for (const dialect of await dialects()) {
 
     test('wrong passwords are refused alike, then backed off', async () => {
       const email = 'admin@example.com';
-      const wrong = await http('POST', `${ts.base}/admin/api/session`, { json: { email, password: 'nope' }, headers: { 'x-forwarded-for': '1.2.3.4' } });
-      const unknown = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'ghost@example.com', password: 'nope' } });
+      const wrong = await http('POST', `${ts.base}/admin/api/session`, { json: { email, password: 'nope' }, headers: { ...SIGN_IN, 'x-forwarded-for': '1.2.3.4' } });
+      const unknown = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'ghost@example.com', password: 'nope' }, headers: SIGN_IN });
       assert.equal(wrong.status, 401);
       assert.equal(unknown.status, 401);
       assert.equal(wrong.json.error.message, unknown.json.error.message);
-      for (let i = 0; i < 5; i++) await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'locked@example.com', password: 'nope' } });
-      const blocked = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'locked@example.com', password: 'nope' } });
+      for (let i = 0; i < 5; i++) await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'locked@example.com', password: 'nope' }, headers: SIGN_IN });
+      const blocked = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'locked@example.com', password: 'nope' }, headers: SIGN_IN });
       assert.equal(blocked.status, 429);
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
       const failures = await ts.ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'admin.sign_in_failed').execute();
@@ -118,7 +118,7 @@ for (const dialect of await dialects()) {
     });
 
     test('sign out ends the session', async () => {
-      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD } });
+      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD }, headers: SIGN_IN });
       const c = r.headers.get('set-cookie')!.split(';')[0];
       const out = await http('DELETE', `${ts.base}/admin/api/session`, { headers: { cookie: c, 'x-csrf-token': r.json.csrf_token } });
       assert.equal(out.status, 200);

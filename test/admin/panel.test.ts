@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 
 // The admin panel's own API: integration pictures (resized on the server), People, Groups and
 // the Security log with its CSV export, on every dialect.
@@ -14,7 +14,7 @@ for (const dialect of await dialects()) {
     let csrf: string;
     before(async () => {
       ts = await startServer(dialect);
-      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' } });
+      const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' }, headers: SIGN_IN });
       cookie = r.headers.get('set-cookie')!.split(';')[0];
       csrf = r.json.csrf_token;
     });

@@ -1,4 +1,4 @@
-import { http, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, type TestServer } from '../helpers/server.js';
 
 export type MemberCall = (method: string, path: string, json?: unknown) => Promise<{ status: number; json: any; text: string; headers: Headers }>;
 
@@ -6,7 +6,7 @@ export type MemberCall = (method: string, path: string, json?: unknown) => Promi
 export type MemberSession = MemberCall & { memberId: string; cookie: string; csrf: string };
 
 export async function memberSession(ts: TestServer, email: string, password: string): Promise<MemberSession> {
-  const r = await http('POST', `${ts.base}/api/session`, { json: { email, password } });
+  const r = await http('POST', `${ts.base}/api/session`, { json: { email, password }, headers: SIGN_IN });
   if (r.status !== 200) throw new Error(`member sign-in ${email}: ${r.status} ${r.text}`);
   const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = r.json.csrf_token as string;

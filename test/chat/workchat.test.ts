@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { IssuedCredentials } from '../../src/domain/commands/integration.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 import { messaging, Receiver } from '../webhooks/receiver.js';
 import { subscribe } from '../webhooks/helpers.js';
 import { memberSession, type MemberSession } from './helpers.js';
@@ -37,7 +37,7 @@ for (const dialect of await dialects()) {
     });
 
     test('member sign-in: a wrong password is refused; the session needs its CSRF token for changes', async () => {
-      const wrong = await http('POST', `${ts.base}/api/session`, { json: { email: 'pat@example.com', password: 'nope' } });
+      const wrong = await http('POST', `${ts.base}/api/session`, { json: { email: 'pat@example.com', password: 'nope' }, headers: SIGN_IN });
       assert.equal(wrong.status, 401);
       assert.equal((await pat('GET', '/session')).json.member.name, 'Pat Lee');
       const cookieOnly = await http('POST', `${ts.base}/api/messages`, { json: { recipient: bot.page_id, text: 'x' }, headers: { cookie: '' } });

@@ -82,6 +82,9 @@ export async function startServer(dialect: Dialect, options: { clock?: Clock; en
 
 export { ManualClock };
 
+/** Headers a sign-in from outside a browser sends: the CSRF header (any value) instead of a same-origin Origin. */
+export const SIGN_IN = { 'x-csrf-token': 'sign-in' };
+
 /** Raw HTTP call that keeps status, headers and body (for wire-level checks). */
 export async function http(
   method: string,

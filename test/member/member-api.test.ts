@@ -6,7 +6,7 @@ import { userProvisioner } from '../../src/domain/commands/account.js';
 import { findInvitesOf } from '../../src/db/repositories/account.js';
 import { openInvite } from '../../src/domain/commands/account.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 
 // The member app's JSON API (/api groups, feed, posts, comments, reactions, photos, people,
 // claim, events) and its rules from policies/member.ts, on every dialect.
@@ -32,7 +32,7 @@ for (const dialect of await dialects()) {
     after(() => ts.close());
 
     async function signIn(email: string, password: string) {
-      const r = await http('POST', `${ts.base}/api/session`, { json: { email, password } });
+      const r = await http('POST', `${ts.base}/api/session`, { json: { email, password }, headers: SIGN_IN });
       assert.equal(r.status, 200, r.text);
       return { cookie: r.headers.get('set-cookie')!.split(';')[0], csrf: r.json.csrf_token as string };
     }
@@ -96,17 +96,17 @@ for (const dialect of await dialects()) {
     });
 
     test('an invitation is claimed once with a password, which signs the person in', async () => {
-      const member = await ts.write((w) => userProvisioner(w, { userName: 'new@example.com', name: { formatted: 'New Person' }, invited: true }, { publicBase: ts.base }));
+      const member = await ts.write((w) => userProvisioner(w, { userName: 'new@example.com', name: { formatted: 'New Person' }, invited: true }, { linkBase: ts.base }));
       const [invite] = await findInvitesOf(ts.ctx.db, [member.id]);
       const { token } = openInvite(ts.ctx, invite);
       assert.equal((await http('GET', `${ts.base}/api/invitations/${token}`)).json.name, 'New Person');
-      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'short' } })).status, 400);
-      const claimed = await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' } });
+      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'short' }, headers: SIGN_IN })).status, 400);
+      const claimed = await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' }, headers: SIGN_IN });
       assert.equal(claimed.status, 200, claimed.text);
       const cookie = claimed.headers.get('set-cookie')!.split(';')[0];
       assert.match(cookie, /^cp_member=/);
       assert.equal((await http('GET', `${ts.base}/api/session`, { headers: { cookie } })).json.member.name, 'New Person');
-      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' } })).status, 400, 'a claim link works once');
+      assert.equal((await http('POST', `${ts.base}/api/claim`, { json: { secret: token, password: 'new-person-pass-1' }, headers: SIGN_IN })).status, 400, 'a claim link works once');
     });
 
     test('the event stream announces a new chat message', async () => {

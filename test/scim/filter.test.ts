@@ -94,12 +94,12 @@ for (const dialect of await dialects()) {
       ];
       for (const [key, fields] of people) {
         clock.advance(60_000);
-        const row = await ts.write((w) => userProvisioner(w, fields, { publicBase: ts.base }));
+        const row = await ts.write((w) => userProvisioner(w, fields, { linkBase: ts.base }));
         ids[key] = row.id;
       }
       clock.advance(60_000);
       const bob = await ts.ctx.db.selectFrom('member').selectAll().where('id', '=', ids.bob).executeTakeFirstOrThrow();
-      await ts.write((w) => accountUpdater(w, bob, { managerId: ids.ann }, { publicBase: ts.base }));
+      await ts.write((w) => accountUpdater(w, bob, { managerId: ids.ann }, { linkBase: ts.base }));
     });
     after(() => ts.close());
 

@@ -170,7 +170,7 @@ for (const dialect of await dialects()) {
     before(async () => {
       ts = await startServer(dialect, { clock, env: { COMMONPLACE_RATE_LIMIT: '0' } });
       for (let i = 0; i < 69; i++) {
-        const row = await ts.write((w) => userProvisioner(w, { userName: `p${i}@example.com`, name: { formatted: `Person ${i}` } }, { publicBase: ts.base }));
+        const row = await ts.write((w) => userProvisioner(w, { userName: `p${i}@example.com`, name: { formatted: `Person ${i}` } }, { linkBase: ts.base }));
         people.push(row.id);
       }
     });

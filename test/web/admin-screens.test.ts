@@ -56,7 +56,7 @@ describe('admin panel screens in the browser (sqlite)', { timeout: 180_000 }, ()
     await admin.getByRole('button', { name: 'Deactivate' }).click();
     await admin.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click();
     await admin.getByText('Deactivated', { exact: true }).first().waitFor();
-    const signIn = await fetch(`${ts.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ben@example.com', password: 'ben-Builder-pass-1234' }) });
+    const signIn = await fetch(`${ts.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': 'sign-in' }, body: JSON.stringify({ email: 'ben@example.com', password: 'ben-Builder-pass-1234' }) });
     assert.equal(signIn.status, 401, 'a deactivated person cannot sign in');
     await admin.getByRole('button', { name: 'Reactivate' }).click();
     await admin.getByRole('button', { name: 'Make system admin' }).click();

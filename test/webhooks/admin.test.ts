@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { IssuedCredentials } from '../../src/domain/commands/integration.js';
 import { postCreator } from '../../src/domain/commands/post.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, ManualClock, startServer, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, ManualClock, startServer, type TestServer } from '../helpers/server.js';
 import { adminSession } from './helpers.js';
 import { change, Receiver } from './receiver.js';
 
@@ -31,7 +31,7 @@ for (const dialect of await dialects()) {
 
     test('no session is 401; a change without the CSRF token is 403', async () => {
       assert.equal((await http('GET', `${ts.base}/admin/api/integrations/${bot.app_id}/deliveries`)).status, 401);
-      const signIn = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' } });
+      const signIn = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' }, headers: SIGN_IN });
       const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
       const noCsrf = await http('POST', `${ts.base}/admin/api/integrations/${bot.app_id}/redeliver_failed`, { json: {}, headers: { cookie } });
       assert.equal(noCsrf.status, 403);

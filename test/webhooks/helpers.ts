@@ -1,5 +1,5 @@
 import type { IssuedCredentials } from '../../src/domain/commands/integration.js';
-import { http, type TestServer } from '../helpers/server.js';
+import { http, SIGN_IN, type TestServer } from '../helpers/server.js';
 
 /** Subscribes an integration to a topic through POST /app/subscriptions (handshake included). */
 export async function subscribe(ts: TestServer, app: IssuedCredentials, object: string, fields: string, callbackUrl: string, verifyToken = 'verify-me'): Promise<void> {
@@ -17,7 +17,7 @@ export async function subscribe(ts: TestServer, app: IssuedCredentials, object: 
 export async function adminSession(ts: TestServer): Promise<(method: string, path: string, json?: unknown) => Promise<{ status: number; json: any; text: string }>> {
   let session: { cookie: string; csrf: string } | undefined;
   const signIn = async () => {
-    const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' } });
+    const r = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' }, headers: SIGN_IN });
     if (r.status !== 200) throw new Error(`admin sign-in: ${r.text}`);
     session = { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0], csrf: r.json.csrf_token as string };
     return session;

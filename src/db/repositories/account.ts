@@ -221,3 +221,54 @@ export async function findMail(db: Db, id: string): Promise<MailRow | undefined>
 export async function markMailSent(db: Db, id: string, time: number): Promise<void> {
   await db.updateTable('mail_outbox').set({ sent_time: time }).where('id', '=', id).execute();
 }
+
+/** Mail due for an SMTP attempt at `now`, oldest first. */
+export async function dueMail(db: Db, now: number, limit: number): Promise<MailRow[]> {
+  return db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .where('sent_time', 'is', null)
+    .where('failed_time', 'is', null)
+    .where((eb) => eb.or([eb('next_attempt_time', 'is', null), eb('next_attempt_time', '<=', now)]))
+    .orderBy('created_time')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Takes a due mail for one attempt: moves its next attempt to `leaseUntil` only if it is still due,
+ * so of several processes exactly one sends it. False when another got it first.
+ */
+export async function claimMail(db: Db, id: string, now: number, leaseUntil: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mail_outbox')
+    .set({ next_attempt_time: leaseUntil })
+    .where('id', '=', id)
+    .where('sent_time', 'is', null)
+    .where('failed_time', 'is', null)
+    .where((eb) => eb.or([eb('next_attempt_time', 'is', null), eb('next_attempt_time', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records an attempt: sent, retry at `retryAt`, or given up (`failed`). */
+export async function recordMailAttempt(db: Db, id: string, outcome: { sentTime?: number; retryAt?: number; failedTime?: number; error?: string; attempts: number }): Promise<void> {
+  await db
+    .updateTable('mail_outbox')
+    .set({
+      attempts: outcome.attempts,
+      sent_time: outcome.sentTime ?? null,
+      next_attempt_time: outcome.retryAt ?? null,
+      failed_time: outcome.failedTime ?? null,
+      last_error: outcome.error ?? null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Puts mail that gave up back in line for delivery. */
+export async function retryMail(db: Db, id: string): Promise<boolean> {
+  const result = await db.updateTable('mail_outbox').set({ failed_time: null, next_attempt_time: null }).where('id', '=', id).where('sent_time', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

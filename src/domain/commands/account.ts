@@ -92,8 +92,8 @@ export interface AccountFields {
 export type IdentifierRules = 'workplace' | 'rfc7643';
 
 export interface AccountOptions {
-  /** Absolute base URL of the server, for claim links in invitation mail. */
-  publicBase: string;
+  /** Trusted base URL for claim links in invitation mail (see http/links.ts); null refuses invitations. */
+  linkBase: string | null;
   rules?: IdentifierRules;
 }
 
@@ -321,6 +321,8 @@ export function claimLink(publicBase: string, token: string): string {
 
 /** Invites a provisioned account: a claim link and access code, and mail when it has an address. */
 async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: AccountOptions): Promise<MemberRow> {
+  const base = links.linkBase;
+  if (base === null) throw new AppError('public_url_required');
   const now = ctx.clock.now();
   const token = newOpaqueToken(24);
   const code = newAccessCode();
@@ -339,7 +341,7 @@ async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: Acco
   if (member.email) {
     const community = await findCommunity(trx);
     const place = community?.name ?? 'Commonplace';
-    const link = claimLink(links.publicBase, token);
+    const link = claimLink(base, token);
     mailId = newId();
     await insertMail(trx, {
       id: mailId,
@@ -354,7 +356,7 @@ async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: Acco
         '',
         link,
         '',
-        `Or open ${links.publicBase}/claim and enter the access code ${code}.`,
+        `Or open ${base}/claim and enter the access code ${code}.`,
         '',
         `This invitation is valid until ${new Date(now + INVITE_MS).toISOString().slice(0, 10)}.`,
       ].join('\n'),

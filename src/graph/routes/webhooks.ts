@@ -1,6 +1,6 @@
 import { listSubscriptionsOfApp } from '../../db/repositories/webhook.js';
 import { AppError, invalidParameter } from '../../errors.js';
-import { checkTopicFields, webhookTopics } from '../../policies/webhooks.js';
+import { checkTopicFields, topicFields } from '../../policies/webhooks.js';
 import { presentGraphSubscription } from '../../presenters/webhook.js';
 import { catchUp } from '../../webhooks/catchup.js';
 import { checkSubscription, subscriptionRemover, subscriptionSaver, verifyCallback } from '../../webhooks/commands.js';
@@ -36,7 +36,7 @@ async function unsubscribe(req: GraphRequest) {
   const topic = req.params.string('object')?.toLowerCase();
   const fields = req.params.list('fields');
   if (fields?.length && !topic) throw invalidParameter('Give object= with fields=');
-  if (topic) checkTopicFields(topic, fields?.length ? fields : [...(webhookTopics[topic as keyof typeof webhookTopics] ?? [])]);
+  if (topic) checkTopicFields(topic, fields?.length ? fields : [...topicFields(topic)]);
   await req.write((w) => subscriptionRemover(w, req.actor.appId, topic, fields));
   return success;
 }
@@ -69,7 +69,7 @@ function topicFilter(req: GraphRequest): Map<string, Set<string>> | undefined {
   const topic = req.params.string('object')?.toLowerCase();
   if (!topic) return undefined;
   const listed = req.params.list('fields');
-  const { topic: checked, fields } = checkTopicFields(topic, listed?.length ? listed : [...(webhookTopics[topic as keyof typeof webhookTopics] ?? [])]);
+  const { topic: checked, fields } = checkTopicFields(topic, listed?.length ? listed : [...topicFields(topic)]);
   return new Map([[checked, new Set(fields)]]);
 }
 

@@ -36,7 +36,7 @@ function setMember(active: boolean) {
   return async (req: GraphRequest<CommunityNode>) => {
     authorize(req.actor, 'community.members.write');
     const member = await namedMember(req, ['member', 'uid', 'user', 'email']);
-    const links = { publicBase: req.presentation.publicBase };
+    const links = { linkBase: req.linkBase };
     await withAccountGuard(req.ctx, req.actor, () => req.write((w) => accountUpdater(w, member, { active }, links)));
     return success;
   };

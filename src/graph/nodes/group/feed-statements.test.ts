@@ -10,6 +10,7 @@ import { groupMemberAdder } from '../../../domain/commands/groupMembership.js';
 import { postCreator } from '../../../domain/commands/post.js';
 import type { GroupRow } from '../../../db/repositories/group.js';
 import { RateLimits, UsageRecorder } from '../../auth.js';
+import { RequestBudget } from '../../budget.js';
 import { dispatch } from '../../dispatch.js';
 
 // Every edge loads for all parents at once, nested edges included: reading a feed with its
@@ -71,6 +72,8 @@ for (const dialect of await dialects()) {
         body: {},
         authorization: `Bearer ${token}`,
         publicBase: ts.base,
+        linkBase: ts.base,
+        budget: new RequestBudget(),
       });
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
       return { statements: counter.statements, body: reply.body as { data: any[] } };

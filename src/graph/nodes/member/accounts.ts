@@ -75,7 +75,7 @@ function accountFields(params: Params): AccountFields {
   };
 }
 
-const links = (req: GraphRequest<unknown>) => ({ publicBase: req.presentation.publicBase });
+const links = (req: GraphRequest<unknown>) => ({ linkBase: req.linkBase });
 const guarded = <T>(req: GraphRequest<unknown>, work: () => Promise<T>) => withAccountGuard(req.ctx, req.actor, work);
 
 /** POST /community/accounts (alias /company/accounts): `name`, and `email` or `external_id`. */
