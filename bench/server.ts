@@ -163,6 +163,10 @@ export interface CommonplaceOptions {
   env?: Record<string, string>;
   /** Another source root (experiments: see patchedSource). */
   root?: string;
+  /** Extra arguments to `serve` (`--workers N`). */
+  args?: string[];
+  /** How long start-up may take (several processes start slowly on a loaded machine). */
+  startTimeoutMs?: number;
 }
 
 export async function startCommonplace(name: string, options: CommonplaceOptions, attempt = 1): Promise<Proc> {
@@ -171,9 +175,9 @@ export async function startCommonplace(name: string, options: CommonplaceOptions
   for (const file of options.imports ?? []) nodeArgs.push('--import', path.resolve(ROOT, file));
   const env = { ...commonplaceEnv(options.dataDir, port, options.databaseUrl), ...options.env };
   const root = options.root ?? appRoot;
-  const proc = launch(name, [...nodeArgs, path.join(root, 'bin', 'commonplace.mjs'), 'serve'], env, port, options.dataDir, root);
+  const proc = launch(name, [...nodeArgs, path.join(root, 'bin', 'commonplace.mjs'), 'serve', ...(options.args ?? [])], env, port, options.dataDir, root);
   try {
-    await waitHealthy(proc);
+    await waitHealthy(proc, options.startTimeoutMs);
   } catch (error) {
     // On a shared machine a process can die at start for reasons of its own (once seen: exited
     // silently); one retry, loudly, rather than losing the whole run.

@@ -1,7 +1,9 @@
 import { loadConfig, type Config } from './config.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Context } from './context.js';
+import { openBus } from './db/bus.js';
 import { openDatabase, type DatabaseOptions } from './db/database.js';
+import { openMediaStore } from './media/store.js';
 import { migrateToLatest } from './db/migrations.js';
 import { findCommunity, insertCommunity } from './db/repositories/community.js';
 import { countAdmins, findMemberByEmail } from './db/repositories/member.js';
@@ -23,19 +25,32 @@ export async function openContext(
 ): Promise<Opened> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? createLogger(config.logLevel);
-  const dbOptions: DatabaseOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: options.pgSchema };
+  const dbOptions: DatabaseOptions = {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: options.pgSchema,
+    poolSize: config.dbPoolSize,
+    // PgBouncer before 1.21 cannot carry named statements in transaction mode: a separate direct URL says one is in between.
+    preparedStatements: config.dbPrepared ?? !config.databaseDirectUrl,
+  };
   const handle = await openDatabase(dbOptions);
   const ids = processIdGenerator();
   if (options.migrate !== false) {
     await migrateToLatest(handle.db, handle.schema);
     await ids.attach(handle.db);
   }
-  const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock: options.clock ?? systemClock, config, secrets: loadSecretBox(config.secretKey, config.dataDir) };
-  const close = async () => {
-    await ids.detach(handle.db);
-    await handle.close();
+  const clock = options.clock ?? systemClock;
+  const bus = openBus({ dialect: handle.dialect, db: handle.db, log, listenUrl: config.databaseDirectUrl ?? config.databaseUrl, schema: handle.schema, sqliteFile: handle.sqliteFile });
+  const media = await openMediaStore(config.mediaUrl, { config, db: handle.db, now: () => clock.now() });
+  const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock, config, secrets: loadSecretBox(config.secretKey, config.dataDir), bus, media };
+  return {
+    ctx,
+    async close() {
+      await bus.close();
+      await ids.detach(handle.db);
+      await handle.close();
+    },
   };
-  return { ctx, close };
 }
 
 /**

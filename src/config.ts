@@ -32,7 +32,7 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Run the delivery worker in this process (COMMONPLACE_WEBHOOK_WORKER=0 turns it off). */
   webhookWorker: boolean;
-  /** How often an idle worker looks for new events (COMMONPLACE_WEBHOOK_POLL_MS). */
+  /** The longest an idle worker sleeps without a notification (COMMONPLACE_WEBHOOK_POLL_MS); new events wake it at once. */
   webhookPollMs: number;
   /** Lanes (group or thread × subscription) one worker sends at once (COMMONPLACE_WEBHOOK_CONCURRENCY). */
   webhookConcurrency: number;
@@ -50,6 +50,20 @@ export interface Config {
   ruleGuardPercent: number;
   /** The rule guard applies to groups of at least this many members (COMMONPLACE_RULE_GUARD_MINIMUM, default 20). */
   ruleGuardMinimum: number;
+  /** Server processes sharing the port (COMMONPLACE_WORKERS or `serve --workers N`; PostgreSQL only above 1). */
+  workers: number;
+  /** PostgreSQL connections per process (COMMONPLACE_DB_POOL; 0: from the core count). */
+  dbPoolSize: number;
+  /** A direct PostgreSQL URL for LISTEN when DATABASE_URL goes through PgBouncer (DATABASE_DIRECT_URL). */
+  databaseDirectUrl: string | undefined;
+  /** Named (prepared) statements on PostgreSQL (COMMONPLACE_DB_PREPARED; default on unless DATABASE_DIRECT_URL is set). */
+  dbPrepared: boolean | undefined;
+  /** Where uploaded media live (COMMONPLACE_MEDIA_URL): unset for the data dir, `database`, `file:///dir` or `s3://bucket/prefix`. */
+  mediaUrl: string | undefined;
+  /** How long /readyz answers 503 before a stopping server closes its port (COMMONPLACE_SHUTDOWN_DELAY_MS). */
+  shutdownDelayMs: number;
+  /** Open member event streams per member and process (COMMONPLACE_STREAMS_PER_MEMBER). */
+  streamsPerMember: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -88,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),
     webhookWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_WEBHOOK_WORKER ?? '').toLowerCase()),
-    webhookPollMs: int(env.COMMONPLACE_WEBHOOK_POLL_MS, 50),
+    webhookPollMs: int(env.COMMONPLACE_WEBHOOK_POLL_MS, 60_000),
     webhookConcurrency: int(env.COMMONPLACE_WEBHOOK_CONCURRENCY, 64),
     deactivationGuardPercent: int(env.COMMONPLACE_DEACTIVATION_GUARD_PERCENT, 10),
     deactivationGuardMinimum: int(env.COMMONPLACE_DEACTIVATION_GUARD_MINIMUM, 5),
@@ -97,5 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ruleScheduleMs: int(env.COMMONPLACE_RULE_SCHEDULE_MS, 3_600_000),
     ruleGuardPercent: int(env.COMMONPLACE_RULE_GUARD_PERCENT, 20),
     ruleGuardMinimum: int(env.COMMONPLACE_RULE_GUARD_MINIMUM, 20),
+    workers: Math.max(1, int(env.COMMONPLACE_WORKERS, 1)),
+    dbPoolSize: int(env.COMMONPLACE_DB_POOL, 0),
+    databaseDirectUrl: env.DATABASE_DIRECT_URL || undefined,
+    dbPrepared: env.COMMONPLACE_DB_PREPARED ? !['0', 'false', 'off', 'no'].includes(env.COMMONPLACE_DB_PREPARED.toLowerCase()) : undefined,
+    mediaUrl: env.COMMONPLACE_MEDIA_URL || undefined,
+    shutdownDelayMs: int(env.COMMONPLACE_SHUTDOWN_DELAY_MS, 0),
+    streamsPerMember: Math.max(1, int(env.COMMONPLACE_STREAMS_PER_MEMBER, 8)),
   };
 }

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { Bus } from './db/bus.js';
 import type { Db, DialectName } from './db/database.js';
+import type { MediaStore } from './media/store.js';
 import type { SecretBox } from './domain/secrets.js';
 
 /** What every layer receives explicitly (DESIGN.md §4.11): no globals, no DI framework. */
@@ -14,4 +16,8 @@ export interface Context {
   clock: Clock;
   config: Config;
   secrets: SecretBox;
+  /** Notifications between server processes (cache invalidation, live events, worker wake-ups). */
+  bus: Bus;
+  /** Where uploaded files are kept. */
+  media: MediaStore;
 }

@@ -27,6 +27,8 @@ export const errorCatalogue = {
   no_target: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The path selects nothing' },
   mutability: { status: 400, code: 100, type: 'OAuthException', message: '(#100) The attribute is read-only' },
   precondition_failed: { status: 412, code: 100, type: 'OAuthException', message: '(#100) The resource does not match the precondition' },
+  idempotency_key_reused: { status: 422, code: 100, type: 'OAuthException', message: '(#100) This Idempotency-Key was already used with a different request; use a new key for a new request' },
+  idempotency_key_in_progress: { status: 409, code: 100, type: 'OAuthException', message: '(#100) A request with this Idempotency-Key is still running; retry after it finishes' },
   deactivation_limit: { status: 409, code: 368, type: 'OAuthException', message: '(#368) The integration reached its hourly deactivation limit' },
   public_url_required: { status: 409, code: 100, type: 'OAuthException', message: '(#100) Invitations need PUBLIC_URL: set it to the address people open Commonplace at (for example https://work.example.com) and restart the server' },
   request_too_costly: { status: 400, code: 1, type: 'OAuthException', message: "Please reduce the amount of data you're asking for, then retry your request" },

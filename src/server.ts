@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminApi } from './admin/routes.js';
@@ -9,7 +7,7 @@ import type { Context } from './context.js';
 import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
 import { migrationsCurrent } from './db/migrations.js';
-import { MAX_UPLOAD_BYTES, mediaDir } from './domain/media.js';
+import { MAX_UPLOAD_BYTES } from './domain/media.js';
 import { safeEqual } from './domain/secrets.js';
 import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
 import { RateLimits, UsageRecorder } from './graph/auth.js';
@@ -18,6 +16,8 @@ import { RequestBudget } from './graph/budget.js';
 import { dispatch, type GraphServices } from './graph/dispatch.js';
 import { type UploadedFile, parseJsonBody, parseQueryString, sniffBody } from './graph/params.js';
 import { isLoopbackAddress, linkBase, publicBase } from './http/links.js';
+import { startHousekeeping } from './housekeeping.js';
+import { registerIdempotency } from './http/idempotency.js';
 import { Metrics, surfaceOf } from './http/metrics.js';
 import { defaultSender, MailDelivery } from './mail/delivery.js';
 import { registerScim } from './scim/plugin.js';
@@ -44,6 +44,8 @@ export interface Server {
   /** Sends the mail outbox when SMTP_URL is set. */
   mail: MailDelivery | undefined;
   metrics: Metrics;
+  /** Makes /readyz answer 503 so load balancers stop sending before the port closes. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -119,9 +121,10 @@ export async function buildServer(ctx: Context): Promise<Server> {
     },
   });
   const metrics = new Metrics();
-  const services: GraphServices = { usage: new UsageRecorder(ctx), limits: new RateLimits(ctx.config.rateLimitPerMinute) };
+  const services: GraphServices = { usage: new UsageRecorder(ctx), limits: new RateLimits(ctx, ctx.config.rateLimitPerMinute) };
   services.usage.start();
   const runBatch = batchRunner(services);
+  await ctx.bus.listen();
   const webhooks = new WebhookWorker(ctx);
   if (ctx.config.webhookWorker) await webhooks.start();
   const automation = new AutomationWorker(ctx);
@@ -130,6 +133,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
   exports.start();
   const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
   mail?.start();
+  const housekeeping = startHousekeeping(ctx);
+  let draining = false;
   // A write request may have recorded events, mail or an export: wake the workers instead of waiting for their poll.
   app.addHook('onResponse', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -156,6 +161,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
       part.value = await part.toBuffer();
     },
   } as never);
+
+  registerIdempotency(app, ctx);
 
   app.addHook('onResponse', async (request, reply) => {
     const surface = surfaceOf(request.url);
@@ -237,6 +244,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    if (draining) return reply.code(503).send({ status: 'stopping' });
     const reachable = await databaseReachable(ctx.db);
     const current = reachable && (await migrationsCurrent(ctx.db, ctx.schema).catch(() => false));
     reply.code(reachable && current ? 200 : 503);
@@ -262,10 +270,11 @@ export async function buildServer(ctx: Context): Promise<Server> {
     if (!safeEqual(sig, ctx.secrets.sign(id))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
     const [media] = await findMediaByIds(ctx.db, [id]);
     if (!media?.file_name) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
-    const file = path.join(mediaDir(ctx.config), path.basename(media.file_name));
-    if (!fs.existsSync(file)) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
+    const stored = await ctx.media.get(media.file_name);
+    if (!stored) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
     reply.type(media.mime_type ?? 'application/octet-stream').header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
-    return reply.send(fs.createReadStream(file));
+    if (stored.size) reply.header('content-length', stored.size);
+    return reply.send(stored.body);
   });
 
   await registerAdminApi(app, ctx);
@@ -292,7 +301,12 @@ export async function buildServer(ctx: Context): Promise<Server> {
     automation,
     exports,
     mail,
+    drain() {
+      draining = true;
+    },
     async close() {
+      draining = true;
+      housekeeping.stop();
       await app.close();
       await automation.stop();
       await exports.stop();

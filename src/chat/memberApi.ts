@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
 import { webErrorHandler } from '../http/webErrors.js';
@@ -36,7 +34,6 @@ import {
 } from '../domain/commands/chat.js';
 import type { Write } from '../domain/commands/shared.js';
 import { memberSignIn, memberSignOut, SESSION_MS, sessionMember } from '../domain/commands/session.js';
-import { mediaDir } from '../domain/media.js';
 import { safeEqual } from '../domain/secrets.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
@@ -359,10 +356,11 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     if (!safeEqual(sig, ctx.secrets.sign(`chat:${id}`))) return notFound();
     const [file] = await findChatFilesByIds(ctx.db, [id]);
     if (!file?.file_name) return notFound();
-    const full = path.join(mediaDir(ctx.config), path.basename(file.file_name));
-    if (!fs.existsSync(full)) return notFound();
+    const stored = await ctx.media.get(file.file_name);
+    if (!stored) return notFound();
     reply.type(file.mime_type ?? 'application/octet-stream').header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=86400');
     if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', attachmentDisposition(file.name ?? id));
-    return reply.send(fs.createReadStream(full));
+    if (stored.size) reply.header('content-length', stored.size);
+    return reply.send(stored.body);
   });
 }

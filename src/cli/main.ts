@@ -22,6 +22,7 @@ import { createLogger } from '../http/logging.js';
 import { loadConfig } from '../config.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
 import { seedDemo } from './demo.js';
+import { registerMediaCommands } from './media.js';
 import { registerWebhookCommands } from './webhook.js';
 import { registerHookCommands } from './hook.js';
 
@@ -66,9 +67,14 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('start the server (PORT, HOST, DATABASE_URL, COMMONPLACE_DATA_DIR…)')
-    .action(async () => {
+    .option('--workers <n>', 'server processes sharing the port, PostgreSQL only (COMMONPLACE_WORKERS; default 1)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--workers needs a whole number of processes, got "${v}"`);
+      return n;
+    })
+    .action(async (opts: { workers?: number }) => {
       const { serve } = await import('../main.js');
-      await serve();
+      await serve({ workers: opts.workers });
     });
 
   program
@@ -279,6 +285,7 @@ export function buildCli(): Command {
 
   registerWebhookCommands(program);
   registerHookCommands(program);
+  registerMediaCommands(program);
 
   return program;
 }

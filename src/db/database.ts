@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -16,6 +18,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** The PostgreSQL schema in use, when not the default. */
   schema?: string;
+  /** The SQLite file, on SQLite. */
+  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -27,7 +31,15 @@ export interface DatabaseOptions {
   pgSchema?: string;
   /** SQLite file name inside dataDir. */
   sqliteFile?: string;
+  /** PostgreSQL connections per process (default: from the core count). */
   poolSize?: number;
+  /** Send repeated queries as named (server-side prepared) statements on PostgreSQL. */
+  preparedStatements?: boolean;
+}
+
+/** Connections per process when not configured: enough to overlap commits, few enough for several processes. */
+export function defaultPoolSize(): number {
+  return Math.min(32, Math.max(4, 4 * os.availableParallelism()));
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -42,10 +54,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     }
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
+      max: options.poolSize || defaultPoolSize(),
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withNamedStatements(pool) }) });
     return { db, dialect: 'postgres', schema, close: () => db.destroy() };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -56,7 +68,48 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   database.pragma('busy_timeout = 5000');
   database.pragma('cache_size = -64000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', sqliteFile: file, close: () => db.destroy() };
+}
+
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+const MAX_NAMED = 1000;
+
+/**
+ * Sends a query text that was seen before as a named statement: PostgreSQL parses and plans it
+ * once per connection instead of on every call (Kysely sends unnamed statements). Texts are
+ * named by their hash, so every connection and process agrees; one-off texts (IN lists of
+ * varying length) stay unnamed once MAX_NAMED texts have names.
+ */
+function withNamedStatements(pool: pg.Pool) {
+  const seen = new Map<string, string | null>();
+  let named = 0;
+  const nameOf = (text: string): string | undefined => {
+    const known = seen.get(text);
+    if (known) return known;
+    if (known === undefined) {
+      if (seen.size < MAX_NAMED * 4 && PREPARABLE.test(text)) seen.set(text, null);
+      return undefined;
+    }
+    if (named >= MAX_NAMED) return undefined;
+    const name = `cp_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    seen.set(text, name);
+    named++;
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query(text: unknown, values?: unknown[]) {
+          if (typeof text !== 'string') return client.query(text as never);
+          const name = nameOf(text);
+          return name ? client.query({ name, text, values }) : client.query(text, values);
+        },
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
 }
 
 /**

@@ -6,6 +6,7 @@ import { objectIndexMigration } from './migrations/0004_object_index.js';
 import { scimRfcMigration } from './migrations/0005_scim_rfc.js';
 import { automationMigration } from './migrations/0006_automation.js';
 import { hardeningMigration } from './migrations/0007_hardening.js';
+import { scaleOutMigration } from './migrations/0008_scale_out.js';
 import { fidelityMigration } from './migrations/0009_fidelity.js';
 import { communityMigration } from './migrations/0010_community.js';
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005_scim_rfc': scimRfcMigration,
   '0006_automation': automationMigration,
   '0007_hardening': hardeningMigration,
+  '0008_scale_out': scaleOutMigration,
   '0009_fidelity': fidelityMigration,
   '0010_community': communityMigration,
 };

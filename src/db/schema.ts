@@ -3,6 +3,7 @@
 
 import type { AutomationTables } from './automationSchema.js';
 import type { CommunityTables } from './communitySchema.js';
+import type { ScaleOutTables } from './scaleOutSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
 export type Flag = 0 | 1;
@@ -319,7 +320,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, ScaleOutTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

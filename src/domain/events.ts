@@ -128,7 +128,7 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  * Writes the audit event of a change and its webhook outbox rows, in the caller's
  * transaction: a change is never recorded without its events, nor the other way round.
  */
-export async function recordChange(trx: Db, ctx: Pick<Context, 'clock'>, actor: Actor, change: Change): Promise<void> {
+export async function recordChange(trx: Db, ctx: Pick<Context, 'clock' | 'bus'>, actor: Actor, change: Change): Promise<void> {
   const time = ctx.clock.now();
   const who = auditActor(actor);
   await insertAuditEvent(trx, {
@@ -155,6 +155,7 @@ export async function recordChange(trx: Db, ctx: Pick<Context, 'clock'>, actor: 
       created_time: time,
     })),
   );
+  if (events.length) ctx.bus.outboxWritten();
 }
 
 /** The fields of `after` whose values differ from `before`, as {old, new} snapshots. */

@@ -1,6 +1,4 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import type { Config } from '../config.js';
+import type { MediaStore } from '../media/store.js';
 
 /** Largest accepted upload. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -17,15 +15,9 @@ export function sniffImage(data: Buffer): { mime: string; ext: string } | undefi
   return SIGNATURES.find((s) => s.test(data));
 }
 
-export function mediaDir(config: Pick<Config, 'dataDir'>): string {
-  return path.join(config.dataDir, 'media');
-}
-
-/** Writes an uploaded file under the data dir; returns the stored file name. */
-export async function storeMediaFile(config: Pick<Config, 'dataDir'>, id: string, ext: string, data: Buffer): Promise<string> {
-  const dir = mediaDir(config);
-  await fs.mkdir(dir, { recursive: true });
+/** Stores an uploaded file under a name made of its id; returns the stored file name. */
+export async function storeMediaFile(store: MediaStore, id: string, ext: string, data: Buffer, mimeType: string | null): Promise<string> {
   const fileName = `${id}.${ext}`;
-  await fs.writeFile(path.join(dir, fileName), data);
+  await store.put(fileName, data, mimeType);
   return fileName;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { findMediaByIds } from '../db/repositories/media.js';
@@ -19,9 +18,10 @@ export function registerResizedPictures(app: FastifyInstance, ctx: Context): voi
     if (!(PICTURE_SIDES as readonly number[]).includes(side) || !safeEqual(sig, ctx.secrets.sign(`${id}:${side}`))) return notFound();
     const [media] = await findMediaByIds(ctx.db, [id]);
     if (!media?.file_name || !media.mime_type?.startsWith('image/')) return notFound();
-    const resized = await resizedPicture(ctx.config, media.file_name, side).catch(() => undefined);
-    if (!resized || !fs.existsSync(resized.file)) return notFound();
-    reply.type(media.mime_type).header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
-    return reply.send(fs.createReadStream(resized.file));
+    const resized = await resizedPicture(ctx.media, media.file_name, side).catch(() => undefined);
+    const file = resized && (await ctx.media.get(resized.key));
+    if (!file) return notFound();
+    reply.type(media.mime_type).header('content-length', file.size).header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
+    return reply.send(file.body);
   });
 }

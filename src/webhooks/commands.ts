@@ -214,6 +214,7 @@ async function redeliverRows({ ctx, trx }: Write, rows: readonly DeliveryRow[]):
   }
   await insertDeliveries(trx, created);
   await touchLanes(trx, created.map((d) => ({ subscription_id: d.subscription_id, ordering_key: d.ordering_key })), now);
+  if (created.length) await ctx.bus.publish(trx, { t: 'outbox' });
   return created;
 }
 
@@ -278,6 +279,7 @@ export async function appSecretRotator({ ctx, actor, trx }: Write, appId: string
   const now = ctx.clock.now();
   const secret = newAppSecret();
   await updateApp(trx, appId, { secret_sealed: ctx.secrets.seal(secret), updated_time: now });
+  await ctx.bus.publish(trx, { t: 'app', id: appId });
   const settings = await currentSettings(trx, appId, now);
   const until = overlapMs > 0 ? now + overlapMs : null;
   await upsertWebhookSettings(trx, { ...settings, previous_secret_sealed: until ? app.secret_sealed : null, previous_secret_expires: until, updated_time: now });

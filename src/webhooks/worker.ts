@@ -18,6 +18,7 @@ import {
   type LaneRow,
   laneKey,
   markDelivered,
+  nextLaneTime,
   releaseLanesSerial,
   releaseLanesVersioned,
   listLiveSubscriptions,
@@ -38,6 +39,7 @@ import {
   writeTransaction,
   openWorkerDatabase,
 } from '../db/repositories/webhook.js';
+import { takeDueJob } from '../db/repositories/scheduledJob.js';
 import { newId } from '../ids.js';
 import { type EventTarget, mayReceive } from '../policies/webhooks.js';
 import { AllowList } from './egress.js';
@@ -66,7 +68,7 @@ const RECEIVER_TTL_MS = 1000;
 export interface WorkerOptions {
   /** Lanes sent at once. */
   concurrency: number;
-  /** How long an idle worker waits before looking for new events again. */
+  /** The longest an idle worker waits without being woken (new events wake it, due retries are timed). */
   pollMs: number;
   /** How long a claimed lane stays with this worker; it stops starting attempts after half. */
   leaseMs: number;
@@ -132,6 +134,9 @@ export class WebhookWorker {
   private flushing = false;
   private readonly healthyAt = new Map<string, number>();
   private readonly own: { db: Context['db']; close(): Promise<void> } | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** When the next lane falls due, as last read (undefined: read it again before sleeping). */
+  private dueAt: number | null | undefined;
   /** Where the worker reads and writes (its own pool on PostgreSQL). */
   private readonly db: Context['db'];
 
@@ -149,7 +154,7 @@ export class WebhookWorker {
       ...options,
     };
     this.http = new WebhookHttp(ctx.config.webhookTimeoutMs, new AllowList(ctx.config.webhookAllowedHosts));
-    this.own = openWorkerDatabase(ctx.dialect, ctx.config.databaseUrl, ctx.schema);
+    this.own = openWorkerDatabase(ctx.dialect, ctx.config.databaseUrl, ctx.schema, !ctx.config.databaseDirectUrl);
     this.db = this.own?.db ?? ctx.db;
   }
 
@@ -157,6 +162,11 @@ export class WebhookWorker {
   async start(): Promise<void> {
     if (!this.stopped) return;
     if (this.ctx.dialect === 'sqlite') await releaseAllLeases(this.db);
+    // Committed events (this process's or another's) wake the loop; nothing is polled while idle.
+    this.unsubscribe = this.ctx.bus.subscribe((message) => {
+      if (message.t === 'outbox' || message.t === 'resync') this.nudge();
+    });
+    await this.ctx.bus.listen();
     this.stopped = false;
     this.loopDone = this.loop();
   }
@@ -171,6 +181,7 @@ export class WebhookWorker {
 
   /** Stops claiming, lets lanes in flight finish their current attempt, and closes connections. */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
     if (!this.stopped) {
       this.stopped = true;
       this.nudge();
@@ -222,16 +233,38 @@ export class WebhookWorker {
         const fanned = await this.fanOut();
         const lanes = await (claiming ?? this.claim(free));
         for (const lane of lanes) this.track(this.processLane(lane));
+        if (fanned > 0 || lanes.length > 0) this.dueAt = undefined;
         busy = fanned >= this.options.fanOutBatch || (free > 0 && lanes.length === free);
-        if (this.ctx.clock.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
+        if (this.ctx.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
+          this.lastPrune = this.ctx.clock.now();
+          // Pruning runs in one process at a time, whichever is first when it falls due.
+          if (await takeDueJob(this.db, 'webhook-prune', this.owner, this.lastPrune, this.lastPrune + PRUNE_EVERY_MS)) await this.prune();
+        }
       } catch (error) {
         this.ctx.log.error({ err: error }, 'webhook worker cycle failed');
         await new Promise((r) => setTimeout(r, 1000));
       }
-      if (!busy || this.active.size >= this.options.concurrency) await this.idle(this.options.pollMs);
+      if (!busy || this.active.size >= this.options.concurrency) await this.idle(await this.idleTime());
       // Lanes finishing one by one would wake the loop for one lane each: let a few gather.
       const spent = performance.now() - cycle;
       if (spent < MIN_CYCLE_MS && !this.stopped) await new Promise((r) => setTimeout(r, MIN_CYCLE_MS - spent));
+    }
+  }
+
+  /** How long the loop may sleep: until the next retry or lease end falls due, at most pollMs. */
+  private async idleTime(): Promise<number> {
+    if (this.nudged || this.stopped) return 0;
+    // Every lane slot is busy: a lane that finishes wakes the loop.
+    if (this.active.size >= this.options.concurrency) return this.options.pollMs;
+    try {
+      const now = this.ctx.clock.now();
+      // Lanes change only when this loop fans out, claims or hands back; otherwise the last answer holds.
+      if (this.dueAt === undefined || (this.dueAt !== null && this.dueAt <= now)) this.dueAt = await nextLaneTime(this.db);
+      const next = this.dueAt;
+      return next === null ? this.options.pollMs : Math.max(0, Math.min(this.options.pollMs, next - now));
+    } catch (error) {
+      this.ctx.log.warn({ err: error }, 'webhook worker could not read the next due time');
+      return Math.min(this.options.pollMs, 1000);
     }
   }
 
@@ -240,6 +273,7 @@ export class WebhookWorker {
       .catch((error) => this.ctx.log.error({ err: error }, 'webhook lane failed'))
       .finally(() => {
         this.active.delete(tracked);
+        this.dueAt = undefined;
         this.nudge();
       });
     this.active.add(tracked);

@@ -58,3 +58,10 @@ export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<
   for (const { post_id, ...media } of rows) out.set(post_id, [...(out.get(post_id) ?? []), media as MediaRow]);
   return out;
 }
+
+/** Every stored file name, for `media migrate`. */
+export async function listMediaFileNames(db: Db): Promise<{ key: string; mime_type: string | null }[]> {
+  const media = await db.selectFrom('media').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
+  const chat = await db.selectFrom('chat_file').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
+  return [...media, ...chat].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
+}

@@ -441,6 +441,16 @@ export async function hasUnsentEvents(db: Db): Promise<boolean> {
   return !!(await db.selectFrom('outbox').select('id').where('seq', 'is', null).limit(1).executeTakeFirst());
 }
 
+/** When the next lane falls due (its retry time, or the end of the lease a stopped worker left), or null. */
+export async function nextLaneTime(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom('webhook_lane')
+    .select(sql<number | null>`min(case when lease_until is not null and lease_until > next_time then lease_until else next_time end)`.as('next'))
+    .where('next_time', 'is not', null)
+    .executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
+
 /** True when some lane is due and not leased. */
 export async function hasDueLanes(db: Db, now: number): Promise<boolean> {
   const row = await db
@@ -459,9 +469,16 @@ export async function hasDueLanes(db: Db, now: number): Promise<boolean> {
  * some deliveries go out again (at least once); the events themselves were committed durably by
  * the writes that recorded them. Returns undefined on SQLite (the worker shares the connection).
  */
-export function openWorkerDatabase(dialect: DialectName, databaseUrl: string | undefined, schema: string | undefined): { db: Db; close(): Promise<void> } | undefined {
+export function openWorkerDatabase(
+  dialect: DialectName,
+  databaseUrl: string | undefined,
+  schema: string | undefined,
+  /** False behind PgBouncer, which refuses startup options: commits are then synchronous. */
+  startupOptions = true,
+): { db: Db; close(): Promise<void> } | undefined {
   if (dialect !== 'postgres' || !databaseUrl) return undefined;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, options: `-c synchronous_commit=off${schema ? ` -c search_path=${schema}` : ''}` });
+  const options = startupOptions ? `-c synchronous_commit=off${schema ? ` -c search_path=${schema}` : ''}` : undefined;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, ...(options ? { options } : {}) });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, close: () => db.destroy() };
 }

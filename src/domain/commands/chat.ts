@@ -54,6 +54,12 @@ export function activeParticipants(state: ThreadState): ParticipantRow[] {
   return state.participants.filter((p) => p.left_time === null);
 }
 
+/** Tells the members' live event streams, in whichever process holds them, that a thread changed (on commit). */
+async function announceThread({ ctx, trx }: Write, state: ThreadState, updated: number, lastMessageId: string | null): Promise<void> {
+  const members = state.participants.filter((p) => p.profile_type === 'member').map((p) => p.profile_id);
+  if (members.length) await ctx.bus.publish(trx, { t: 'thread', thread: state.thread.id, updated, last: lastMessageId, members });
+}
+
 export function participantOf(state: ThreadState, profileId: string): ParticipantRow | undefined {
   return state.participants.find((p) => p.profile_id === profileId && p.left_time === null);
 }
@@ -93,6 +99,7 @@ export async function directThreadOpener({ ctx, actor, trx }: Write, a: ChatProf
   const participants = [participantRow(thread.id, a, 'member', now), participantRow(thread.id, b, 'member', now)];
   await insertParticipants(trx, participants);
   await recordChange(trx, ctx, actor, { action: 'chat.thread_created', target: { type: 'chat_thread', id: threadWireId(thread) }, new: { kind: thread.kind, participants: [a.id, b.id] } });
+  await announceThread({ ctx, actor, trx }, { thread, participants }, now, null);
   return { state: { thread, participants }, created: true };
 }
 
@@ -111,6 +118,7 @@ export async function groupThreadCreator({ ctx, actor, trx }: Write, creator: Ch
     target: { type: 'chat_thread', id: threadWireId(thread) },
     new: { kind: thread.kind, name: thread.name, participants: participants.map((p) => p.profile_id) },
   });
+  await announceThread({ ctx, actor, trx }, { thread, participants }, now, null);
   return { thread, participants };
 }
 
@@ -220,6 +228,7 @@ export async function messageSender(w: Write, state: ThreadState, sender: ChatPr
   await insertMessage(trx, row);
   await updateThread(trx, state.thread.id, { updated_time: now });
   await updateParticipant(trx, state.thread.id, sender.id, { read_watermark: now, delivered_watermark: now, typing_until: null });
+  await announceThread(w, state, now, row.id);
   const events: OutboxEvent[] = [];
   if (sender.type === 'member') {
     const community = await communityId(trx);
@@ -246,8 +255,10 @@ export async function messageSender(w: Write, state: ThreadState, sender: ChatPr
 /** Writes a system line in a thread (renames, people added or removed); no webhook. */
 async function systemMessage(w: Write, state: ThreadState, by: ChatProfile, text: string): Promise<void> {
   const now = w.ctx.clock.now();
-  await insertMessage(w.trx, { id: newId(), thread_id: state.thread.id, sender_id: by.id, sender_type: by.type, source: 'system', text, quick_replies: null, attachments: null, quick_reply_payload: null, created_time: now });
+  const id = newId();
+  await insertMessage(w.trx, { id, thread_id: state.thread.id, sender_id: by.id, sender_type: by.type, source: 'system', text, quick_replies: null, attachments: null, quick_reply_payload: null, created_time: now });
   await updateThread(w.trx, state.thread.id, { updated_time: now });
+  await announceThread(w, state, now, id);
 }
 
 /**
@@ -413,7 +424,7 @@ export async function chatFileStorer(
     const image = sniffImage(data);
     if (input.type === 'image' && !image) throw invalidParameter('The uploaded image is not a JPEG, PNG, GIF or WebP');
     const mime = image?.mime ?? 'application/octet-stream';
-    const fileName = await storeMediaFile(ctx.config, `chat-${id}`, image?.ext ?? 'bin', data);
+    const fileName = await storeMediaFile(ctx.media, `chat-${id}`, image?.ext ?? 'bin', data, mime);
     row = { id, owner_id: owner.id, type: input.type, url: null, file_name: fileName, name: input.file.filename.slice(0, 200), mime_type: mime, size: data.length, created_time: ctx.clock.now() };
   } else {
     if (!input.url || !/^https?:\/\/\S+$/i.test(input.url)) throw invalidParameter('An attachment needs an http(s) url or an uploaded file');

@@ -122,7 +122,7 @@ async function storePicture(ctx: Write['ctx'], trx: Db, pageId: string, upload: 
   const kind = sniffImage(data);
   if (!kind) throw invalidParameter('The picture is not a JPEG, PNG, GIF or WebP image');
   const id = newId();
-  const fileName = await storeMediaFile(ctx.config, id, kind.ext, data);
+  const fileName = await storeMediaFile(ctx.media, id, kind.ext, data, kind.mime);
   await insertMedia(trx, {
     id,
     owner_id: pageId,
@@ -153,6 +153,7 @@ export async function integrationTokenRotator({ ctx, actor, trx }: Write, appId:
   const token = newIntegrationToken();
   const now = ctx.clock.now();
   await updateApp(trx, appId, { token_hash: sha256Hex(token), token_hint: tokenHint(token), token_time: now, updated_time: now });
+  await ctx.bus.publish(trx, { t: 'app', id: appId });
   await recordChange(trx, ctx, actor, {
     action: 'integration.token_rotated',
     target: { type: 'integration', id: appId },
@@ -168,6 +169,7 @@ export async function integrationEnabler({ ctx, actor, trx }: Write, appId: stri
   const app = await loadApp(trx, appId);
   if (!!app.enabled === enabled) return false;
   await updateApp(trx, appId, { enabled: enabled ? 1 : 0, updated_time: ctx.clock.now() });
+  await ctx.bus.publish(trx, { t: 'app', id: appId });
   await recordChange(trx, ctx, actor, {
     action: enabled ? 'integration.enabled' : 'integration.disabled',
     target: { type: 'integration', id: appId },
@@ -222,6 +224,7 @@ export async function integrationUpdater({ ctx, actor, trx }: Write, appId: stri
     updated_time: now,
   });
   if (changed.includes('groups')) await replaceAppGroups(trx, appId, after.groups === 'all' ? [] : after.groups);
+  await ctx.bus.publish(trx, { t: 'app', id: appId });
   if (changed.includes('name') || changed.includes('picture_media_id')) {
     await updatePage(trx, app.page_id, { name: after.name, picture_media_id: after.picture_media_id });
   }
@@ -240,6 +243,7 @@ export async function integrationDeleter({ ctx, actor, trx }: Write, appId: stri
   await deleteApp(trx, appId);
   await deletePage(trx, app.page_id);
   await deleteContentOfAuthor(trx, app.page_id);
+  await ctx.bus.publish(trx, { t: 'app', id: appId });
   await recordChange(trx, ctx, actor, {
     action: 'integration.deleted',
     target: { type: 'integration', id: appId },

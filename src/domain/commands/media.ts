@@ -32,7 +32,7 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
     if (input.file.data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
     const kind = sniffImage(input.file.data);
     if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
-    fileName = await storeMediaFile(ctx.config, id, kind.ext, input.file.data);
+    fileName = await storeMediaFile(ctx.media, id, kind.ext, input.file.data, kind.mime);
     mime = kind.mime;
     size = input.file.data.length;
     dimensions = await imageDimensions(input.file.data);

@@ -23,7 +23,7 @@ export async function profilePictureSetter(w: Write, member: MemberRow, source: 
   } else {
     const data = await normalizePicture(source.data);
     const kind = sniffImage(data)!;
-    const fileName = await storeMediaFile(w.ctx.config, id, kind.ext, data);
+    const fileName = await storeMediaFile(w.ctx.media, id, kind.ext, data, kind.mime);
     await insertMedia(w.trx, { ...base, source_url: null, file_name: fileName, mime_type: kind.mime, size: data.length });
   }
   await updateMember(w.trx, member.id, { picture_media_id: id, updated_time: Math.max(w.ctx.clock.now(), member.updated_time + 1) });

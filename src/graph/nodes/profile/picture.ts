@@ -32,8 +32,8 @@ async function picture(req: GraphRequest<{ row: MemberRow | PageRow }>) {
   const media = (await loadPictures(req.presentation, [row.picture_media_id])).get(row.picture_media_id ?? '');
   let object: { data: Record<string, unknown> & { url: string } } = pictureObject(req.presentation, media);
   if (side && media?.file_name) {
-    const resized = await resizedPicture(req.ctx.config, media.file_name, side);
-    object = { data: { url: `${req.presentation.publicBase}${resizedPicturePath(req.ctx, { id: media.id, file_name: media.file_name }, side)}`, width: resized.width, height: resized.height, is_silhouette: false } };
+    const resized = await resizedPicture(req.ctx.media, media.file_name, side);
+    if (resized) object = { data: { url: `${req.presentation.publicBase}${resizedPicturePath(req.ctx, { id: media.id, file_name: media.file_name }, side)}`, width: resized.width, height: resized.height, is_silhouette: false } };
   }
   if (req.params.boolean('redirect') === false) return object;
   return new RawReply(302, { location: object.data.url }, '');
