@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { CommonplacePostgresDialect } from './introspector.js';
 import type { Database } from './schema.js';
 
 // The one module that knows which dialect is in use. Everything else talks Kysely.
@@ -57,7 +58,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       max: options.poolSize || defaultPoolSize(),
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withNamedStatements(pool) }) });
+    const db = new Kysely<Database>({ dialect: new CommonplacePostgresDialect({ pool: options.preparedStatements === false ? pool : withNamedStatements(pool) }) });
     return { db, dialect: 'postgres', schema, close: () => db.destroy() };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });

@@ -5,7 +5,7 @@ import { AutomationWorker } from '../../src/automation/worker.js';
 import { groupCreator } from '../../src/domain/commands/group.js';
 import { groupMemberAdder } from '../../src/domain/commands/groupMembership.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, startServer, type TestServer, SIGN_IN } from '../helpers/server.js';
 import { CORE, ENT, PATCH_OP, scimClient } from '../scim/helpers.js';
 
 const PASSWORD = 'test-Admin-pass-1234';
@@ -34,7 +34,7 @@ for (const dialect of await dialects()) {
       ts = await startServer(dialect, { env: { COMMONPLACE_AUTOMATION_WORKER: '0' } });
       const app = await ts.integration(['manage_accounts'], { name: 'HR sync' });
       scim = scimClient(ts, app.access_token);
-      const session = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD } });
+      const session = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: PASSWORD }, headers: SIGN_IN });
       cookie = session.headers.get('set-cookie')!.split(';')[0];
       csrf = session.json.csrf_token;
       const user = async (key: string, department: string, title: string, manager?: string) => {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseExactJson } from '../../src/http/json.js';
 import { IdGenerator } from '../../src/ids.js';
 import { dialects } from '../helpers/dialects.js';
-import { http, startServer, type TestServer } from '../helpers/server.js';
+import { http, startServer, type TestServer, SIGN_IN } from '../helpers/server.js';
 
 // Ids survive JavaScript: every id the server makes is at most 2^53 − 1, several processes on one
 // database never make the same one, and JSON bodies keep long integer ids digit for digit.
@@ -122,7 +122,7 @@ for (const dialect of await dialects()) {
       assert.equal(scim.status, 400, JSON.stringify(scimBody));
       assert.match(scimBody.detail, /12345678901234567\b/);
 
-      const signIn = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' } });
+      const signIn = await http('POST', `${ts.base}/admin/api/session`, { json: { email: 'admin@example.com', password: 'test-Admin-pass-1234' }, headers: SIGN_IN });
       const admin = { cookie: signIn.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': signIn.json.csrf_token, 'content-type': 'application/json' };
       const edited = await http('PATCH', `${ts.base}/admin/api/people/${m1.id}`, { headers: admin, body: '{"manager_id":12345678901234567}' });
       assert.equal(edited.status, 400);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { dialects } from '../helpers/dialects.js';
-import { http } from '../helpers/server.js';
+import { http, SIGN_IN } from '../helpers/server.js';
 import { Receiver } from '../webhooks/receiver.js';
 import { freePort, freshDatabase, type ServerProcess, startProcess } from './cluster.js';
 
@@ -93,7 +93,7 @@ describe('behind PgBouncer (transaction pooling)', { skip }, () => {
   });
 
   test('queries go through the pooler; only LISTEN connects directly', async () => {
-    const signIn = await http('POST', `${servers[0].base}/admin/api/session`, { json: ADMIN });
+    const signIn = await http('POST', `${servers[0].base}/admin/api/session`, { json: ADMIN, headers: SIGN_IN });
     assert.equal(signIn.status, 200, signIn.text);
     assert.equal((await fetch(`${servers[1].base}/readyz`)).status, 200);
     const admin = new pg.Client({ host: '127.0.0.1', port: bouncerPort, user: 'postgres', database: 'pgbouncer' });
@@ -112,7 +112,7 @@ describe('behind PgBouncer (transaction pooling)', { skip }, () => {
 
   test('a token rotated on one process fails on the other; posts, the duplicate check and webhooks work', async () => {
     const [a, b] = servers.map((s) => s.base);
-    const signIn = await http('POST', `${a}/admin/api/session`, { json: ADMIN });
+    const signIn = await http('POST', `${a}/admin/api/session`, { json: ADMIN, headers: SIGN_IN });
     const headers = { cookie: signIn.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': signIn.json.csrf_token };
     const created = await http('POST', `${a}/admin/api/integrations`, { json: { name: 'Pooled Bot', permissions: ['read_group', 'write_group', 'manage_group'] }, headers });
     assert.equal(created.status, 200, created.text);

@@ -11,7 +11,7 @@ import { integrationCreator, type IssuedCredentials } from '../../src/domain/com
 import { memberCreator } from '../../src/domain/commands/member.js';
 import type { Write } from '../../src/domain/commands/shared.js';
 import { dialects } from '../helpers/dialects.js';
-import { http } from '../helpers/server.js';
+import { http, SIGN_IN } from '../helpers/server.js';
 import { Receiver } from '../webhooks/receiver.js';
 import { freshDatabase, type ServerProcess, startProcess } from './cluster.js';
 
@@ -63,7 +63,7 @@ describe('several processes on one PostgreSQL', { skip: !available.includes('pos
   test('a token rotated through one process fails on the others at once', async () => {
     const victim = await write((w) => integrationCreator(w, { name: 'Rotated', permissions: ['read_group'], groupIds: null }));
     for (let i = 0; i < 6; i++) assert.equal((await http('GET', `${at(i)}/graph/me`, { token: victim.access_token })).status, 200, 'every process has the token cached');
-    const signIn = await http('POST', `${at(0)}/admin/api/session`, { json: ADMIN });
+    const signIn = await http('POST', `${at(0)}/admin/api/session`, { json: ADMIN, headers: SIGN_IN });
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
     const rotated = await http('POST', `${at(0)}/admin/api/integrations/${victim.app_id}/rotate`, { headers: { cookie, 'x-csrf-token': signIn.json.csrf_token } });
     assert.equal(rotated.status, 200, rotated.text);
@@ -83,7 +83,7 @@ describe('several processes on one PostgreSQL', { skip: !available.includes('pos
   });
 
   test('an admin session made on one process works on the others', async () => {
-    const signIn = await http('POST', `${at(1)}/admin/api/session`, { json: ADMIN });
+    const signIn = await http('POST', `${at(1)}/admin/api/session`, { json: ADMIN, headers: SIGN_IN });
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
     for (const i of [0, 2]) assert.equal((await http('GET', `${at(i)}/admin/api/session`, { headers: { cookie } })).status, 200);
   });
@@ -104,7 +104,7 @@ describe('several processes on one PostgreSQL', { skip: !available.includes('pos
 
   test('a chat message sent through one process reaches an event stream held by another within a second', async () => {
     const mia = await write((w) => memberCreator(w, { email: 'mia@example.com', name: 'Mia', state: 'claimed', password: 'mia-pass-12345' }));
-    const signIn = await http('POST', `${at(2)}/api/session`, { json: { email: 'mia@example.com', password: 'mia-pass-12345' } });
+    const signIn = await http('POST', `${at(2)}/api/session`, { json: { email: 'mia@example.com', password: 'mia-pass-12345' }, headers: SIGN_IN });
     assert.equal(signIn.status, 200, signIn.text);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
     const controller = new AbortController();
