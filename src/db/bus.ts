@@ -29,6 +29,12 @@ export interface Bus {
   publish(trx: Db, message: BusMessage): Promise<void>;
   /** Called after outbox rows were written in a transaction (PostgreSQL announces them by trigger). */
   outboxWritten(): void;
+  /**
+   * Announces, before it resolves, what other processes committed up to now — for a cache that
+   * must never serve a revoked credential. PostgreSQL's notifications arrive by themselves; on
+   * SQLite the database file's version is compared now rather than on the next file event.
+   */
+  catchUp(): Promise<void>;
   /** Calls `handler` for every message from now on; returns the unsubscribe function. */
   subscribe(handler: (message: BusMessage) => void): () => void;
   /** Starts listening (idempotent); resolves once notifications are received. */
@@ -82,6 +88,8 @@ class PostgresBus implements Bus {
   }
 
   outboxWritten(): void {}
+
+  async catchUp(): Promise<void> {}
 
   subscribe(handler: (message: BusMessage) => void): () => void {
     return this.local.subscribe(handler);
@@ -169,13 +177,19 @@ class SqliteBus implements Bus {
     this.watcher = fs.watch(path.dirname(this.file), (_event, name) => {
       if (name !== wal || this.checking) return;
       // Every commit touches the log, this process's own too: look at most ten times a second.
-      this.checking = setTimeout(() => void this.check(), 100);
+      this.checking = setTimeout(() => {
+        this.checking = undefined;
+        void this.check();
+      }, 100);
     });
     this.watcher.unref();
   }
 
+  async catchUp(): Promise<void> {
+    if (this.version !== undefined) await this.check();
+  }
+
   private async check(): Promise<void> {
-    this.checking = undefined;
     try {
       const version = await this.dataVersion();
       if (version !== this.version) {

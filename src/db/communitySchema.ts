@@ -54,7 +54,7 @@ export interface ExportJobTable {
   attempts: number;
   lease_owner: string | null;
   lease_until: number | null;
-  /** The finished XLSX under the data directory's exports/ folder. */
+  /** The finished XLSX: its key in the media store. */
   file_name: string | null;
   /** Why the job failed. */
   error: string | null;

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { type ExportJobRow, findExportJob } from '../db/repositories/exportJob.js';
 import { safeEqual } from '../domain/secrets.js';
-import { exportsDir } from './runner.js';
+import { XLSX_TYPE } from './runner.js';
 
 /** How long a download link of a finished export stays valid. */
 export const EXPORT_LINK_MS = 60 * 60 * 1000;
@@ -17,8 +15,6 @@ export function exportDownloadUrl(ctx: Pick<Context, 'clock' | 'secrets'>, publi
   return `${publicBase}/exports/${job.id}/${expires}/${sig}/employee_data.xlsx`;
 }
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 /**
  * GET /exports/{job}/{expires}/{sig}/{file}: a finished export, for as long as its signed link
  * lasts (the job's `result`). Any other link is "not found", whatever was wrong with it.
@@ -30,13 +26,14 @@ export function registerExportDownloads(app: FastifyInstance, ctx: Context): voi
     if (!/^\d{1,20}$/.test(id) || !/^\d{1,16}$/.test(expires) || Number(expires) < ctx.clock.now()) return notFound();
     if (!safeEqual(sig, ctx.secrets.sign(`export:${id}:${expires}`))) return notFound();
     const job = await findExportJob(ctx.db, id);
-    const file = job?.status === 'COMPLETED' && job.file_name ? path.join(exportsDir(ctx), path.basename(job.file_name)) : undefined;
-    if (!file || !fs.existsSync(file)) return notFound();
+    const file = job?.status === 'COMPLETED' && job.file_name ? await ctx.media.get(job.file_name).catch(() => undefined) : undefined;
+    if (!file) return notFound();
     reply
-      .type(XLSX)
+      .type(XLSX_TYPE)
+      .header('content-length', file.size)
       .header('content-disposition', `attachment; filename="employee_data_${id}.xlsx"`)
       .header('cache-control', 'private, no-store')
       .header('x-content-type-options', 'nosniff');
-    return reply.send(fs.createReadStream(file));
+    return reply.send(file.body);
   });
 }

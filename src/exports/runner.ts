@@ -11,10 +11,15 @@ const POLL_MS = 1_000;
 /** A job whose runner died this many times is failed rather than tried again. */
 const MAX_ATTEMPTS = 3;
 
-/** Where finished exports are kept. */
-export function exportsDir(ctx: Pick<Context, 'config'>): string {
+/** Where an export is written before it goes into the media store (scratch space of this process). */
+function scratchDir(ctx: Pick<Context, 'config'>): string {
   return path.join(ctx.config.dataDir, 'exports');
 }
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The media-store key of a finished export: every process and host serves it from there. */
+export const exportKey = (jobId: string) => `export_${jobId}.xlsx`;
 
 /**
  * Runs data export jobs in the background. Jobs live in the database: a job survives a restart
@@ -69,16 +74,18 @@ export class ExportRunner {
     const w = { ctx: this.ctx, actor: { kind: 'system' as const }, trx: this.ctx.db };
     const finish = (outcome: Parameters<typeof exportFinisher>[3]) => this.ctx.db.transaction().execute((trx) => exportFinisher({ ...w, trx }, job, this.owner, outcome));
     if (job.attempts > MAX_ATTEMPTS) return finish({ error: `The export was interrupted ${MAX_ATTEMPTS} times (server restarts); schedule it again` });
-    const dir = exportsDir(this.ctx);
+    const dir = scratchDir(this.ctx);
     fs.mkdirSync(dir, { recursive: true });
-    const fileName = `${job.id}.xlsx`;
-    // The file appears under its name only when complete; a crash leaves just the partial file.
+    const fileName = exportKey(job.id);
+    // Written to scratch, then stored whole: the store holds only complete files, and a crash
+    // leaves at most a partial scratch file of this owner.
     const partial = path.join(dir, `${fileName}.${this.owner}.partial`);
     try {
       const rows = await writeEmployeeWorkbook(this.ctx, partial, (done, total) =>
         reportExportProgress(this.ctx.db, job.id, this.owner, { done, total }, this.ctx.clock.now() + LEASE_MS),
       );
-      fs.renameSync(partial, path.join(dir, fileName));
+      await this.ctx.media.put(fileName, await fs.promises.readFile(partial), XLSX_TYPE);
+      fs.rmSync(partial, { force: true });
       await finish({ fileName, rows });
     } catch (error) {
       fs.rmSync(partial, { force: true });

@@ -80,6 +80,7 @@ class CredentialCache {
   }
 
   async byToken(ctx: Context, hash: string): Promise<Credentials | undefined> {
+    if (this.byHash.has(hash)) await ctx.bus.catchUp();
     const hit = this.byHash.get(hash);
     if (hit) return hit;
     const generation = this.generation;
@@ -94,6 +95,7 @@ class CredentialCache {
   }
 
   async byId(ctx: Context, appId: string): Promise<Credentials | undefined> {
+    if (this.byApp.has(appId)) await ctx.bus.catchUp();
     const hit = this.byApp.get(appId);
     if (hit) return hit;
     const generation = this.generation;

@@ -39,7 +39,9 @@ for (const dialect of await dialects()) {
       assert.equal((await me(app.access_token)).status, 200);
       assert.equal((await me(app.access_token)).status, 200, 'served from the cache');
       const rotated = await elsewhere((w) => integrationTokenRotator(w, app.app_id));
-      await within(2000, async () => (await me(app.access_token)).json?.error?.code === 190);
+      // On SQLite the other connection is the CLI on the same machine: its commit counts at once.
+      if (dialect === 'sqlite') assert.equal((await me(app.access_token)).json?.error?.code, 190, 'the very next request');
+      else await within(2000, async () => (await me(app.access_token)).json?.error?.code === 190);
       assert.equal((await me(rotated.access_token)).status, 200);
     });
 

@@ -102,6 +102,26 @@ describe('several processes on one PostgreSQL', { skip: !available.includes('pos
     }
   });
 
+  test('an employee data export written by one process downloads from the others', async () => {
+    const hr = await write((w) => integrationCreator(w, { name: 'Export Bot', permissions: ['manage_accounts'], groupIds: null }));
+    const scheduled = await http('POST', `${at(0)}/graph/community/export_employee_data`, { token: hr.access_token });
+    assert.equal(scheduled.status, 200, scheduled.text);
+    let result: string | undefined;
+    for (let i = 0; i < 200 && !result; i++) {
+      const job = await http('GET', `${at(i)}/graph/${scheduled.json.id}?fields=status,result`, { token: hr.access_token });
+      assert.notEqual(job.json.status, 'FAILED', job.text);
+      if (job.json.status === 'COMPLETED') result = job.json.result;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(result, 'the export finished');
+    const { pathname } = new URL(result);
+    for (const i of [0, 1, 2]) {
+      const served = await fetch(`${at(i)}${pathname}`);
+      assert.equal(served.status, 200, `process ${i}`);
+      assert.equal(Buffer.from(await served.arrayBuffer()).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+    }
+  });
+
   test('a chat message sent through one process reaches an event stream held by another within a second', async () => {
     const mia = await write((w) => memberCreator(w, { email: 'mia@example.com', name: 'Mia', state: 'claimed', password: 'mia-pass-12345' }));
     const signIn = await http('POST', `${at(2)}/api/session`, { json: { email: 'mia@example.com', password: 'mia-pass-12345' }, headers: SIGN_IN });
