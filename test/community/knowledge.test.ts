@@ -150,7 +150,7 @@ for (const dialect of await dialects()) {
       assert.equal((await call('GET', '/community/knowledge_quick_links', nothing)).json.error.code, 200);
       assert.equal((await call('POST', '/community/knowledge_quick_links', reader, { title: 'HR', link: 'https://hr.example.com' })).json.error.code, 200);
       const before = await count('knowledge_quick_link');
-      for (const form of [{ title: 'Bad', link: 'javascript:alert(1)' }, { title: 'No link' }, { link: 'https://x.example.com' }]) {
+      for (const form of [{ title: "Bad", link: "javascript:alert(1)" }, { title: "No link" }, { link: "https://x.example.com" }] as Record<string, string>[]) {
         assert.equal((await call('POST', '/community/knowledge_quick_links', manager, form)).json.error.code, 100);
       }
       assert.equal(await count('knowledge_quick_link'), before);
