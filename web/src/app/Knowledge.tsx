@@ -3,7 +3,7 @@ import { ApiError, del, get, post, query } from '../shared/api';
 import { Document } from '../shared/markdown';
 import type { MarkdownNode } from '../../../src/markdown';
 import { Link, navigate } from '../shared/router';
-import { ErrorNote, Loading, Time, toast, useLoad } from '../shared/ui';
+import { Dialog, ErrorNote, Loading, Time, toast, useLoad } from '../shared/ui';
 
 interface CategorySummary {
   id: string;
@@ -180,6 +180,7 @@ function Editor({ page, parentId, onDone }: { page?: Page; parentId: string | nu
 
 function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onChange: () => void }) {
   const [mode, setMode] = useState<'view' | 'edit' | 'child'>('view');
+  const [confirming, setConfirming] = useState(false);
   const { data, error, reload } = useLoad((signal) => get<Page>(`/api/knowledge/${id}`, signal), [id]);
   if (error) return <ErrorNote error={error instanceof ApiError && error.status === 404 ? new Error('This page does not exist or is not shared with you.') : error} />;
   if (!data) return <Loading />;
@@ -192,7 +193,7 @@ function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onC
   if (mode === 'edit') return <Editor page={data} parentId={data.parent_id} onDone={done} />;
   if (mode === 'child') return <Editor parentId={data.id} onDone={done} />;
   const remove = async () => {
-    if (!window.confirm(`Delete “${data.title}” and every page under it?`)) return;
+    setConfirming(false);
     await del(`/api/knowledge/${data.id}`);
     toast('Page deleted');
     onChange();
@@ -217,11 +218,20 @@ function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onC
         <div className="row">
           <button onClick={() => setMode('edit')}>Edit</button>
           <button onClick={() => setMode('child')}>Add subpage</button>
-          <button className="danger" onClick={() => void remove()}>
+          <button className="danger" onClick={() => setConfirming(true)}>
             Delete
           </button>
         </div>
       )}
+      <Dialog open={confirming} title={`Delete “${data.title}”?`} onClose={() => setConfirming(false)}>
+        <p>The page and every page under it are deleted for everyone.</p>
+        <div className="row">
+          <button className="danger solid" onClick={() => void remove()}>
+            Delete page
+          </button>
+          <button onClick={() => setConfirming(false)}>Keep it</button>
+        </div>
+      </Dialog>
     </article>
   );
 }
@@ -242,7 +252,6 @@ function QuickLinks({ library, onChange }: { library: Library; onChange: () => v
       setError(err);
     }
   };
-  if (!library.quick_links.length && !library.can_edit) return null;
   return (
     <section aria-label="Quick links">
       <h2>Quick links</h2>
@@ -308,9 +317,11 @@ export function KnowledgeScreen({ id }: { id?: string }) {
             <p className="muted">Pages your company shares with you: pick one on the left, or search.</p>
           </div>
         )}
-        <div className="panel">
-          <QuickLinks library={data} onChange={reload} />
-        </div>
+        {(data.quick_links.length > 0 || data.can_edit) && (
+          <div className="panel">
+            <QuickLinks library={data} onChange={reload} />
+          </div>
+        )}
       </div>
     </div>
   );
