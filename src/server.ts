@@ -31,6 +31,7 @@ import { memberSessionAuth } from './member/auth.js';
 import { registerMemberEvents } from './member/events.js';
 import { registerMemberAppApi } from './member/routes.js';
 import { registerMemberCommunityApi } from './member/community.js';
+import { registerMemberKnowledgeApi } from './member/knowledge.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -281,6 +282,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberApi(app, ctx);
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberKnowledgeApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   await registerHookRoutes(app, ctx);

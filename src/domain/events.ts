@@ -96,7 +96,15 @@ export type AuditAction =
   | 'report.created'
   | 'report.resolved'
   | 'chat.message_deleted'
-  | 'account.picture_changed';
+  | 'account.picture_changed'
+  | 'knowledge.category_created'
+  | 'knowledge.category_updated'
+  | 'knowledge.category_deleted'
+  | 'knowledge.quick_link_created'
+  | 'knowledge.quick_link_updated'
+  | 'knowledge.quick_link_deleted'
+  | 'knowledge.editor_granted'
+  | 'knowledge.editor_revoked';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';

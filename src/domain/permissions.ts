@@ -20,6 +20,8 @@ export const permissionCatalogue = [
   { code: 'group_chat', name: 'Bot group chat', confirmed: false, allows: 'Create and manage group chat threads as the bot.' },
   { code: 'read_all_messages', name: 'Read all messages', confirmed: false, allows: "Read members' conversations and messages (compliance)." },
   { code: 'read_security_logs', name: 'Read security logs', confirmed: false, allows: 'Receive and read security and audit events.' },
+  { code: 'read_work_knowledge', name: 'Read Knowledge Library content', confirmed: true, allows: 'Read Knowledge Library categories, subcategories and quick links whose audience admits the integration (all of them when it is scoped to all groups).' },
+  { code: 'manage_work_knowledge', name: 'Manage Knowledge Library content', confirmed: false, allows: 'Create, update and delete Knowledge Library categories and quick links; read drafts.' },
   { code: 'link_unfurling', name: 'Link unfurling', confirmed: false, allows: 'Answer authenticated link previews for configured domains.' },
 ] as const;
 

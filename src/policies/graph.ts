@@ -50,6 +50,8 @@ export const graphRules = {
   'member.badges.write': { anyOf: ['manage_badges'] },
   'member.skills.read': { anyOf: ['read_user_work_profile', 'manage_work_profile', 'manage_accounts'] },
   'member.skills.write': { anyOf: ['manage_work_profile', 'manage_accounts'] },
+  'knowledge.read': { anyOf: ['read_work_knowledge', 'manage_work_knowledge'] },
+  'knowledge.write': { anyOf: ['manage_work_knowledge'] },
   'community.admins.write': { anyOf: ['manage_accounts'] },
   'community.members.write': { anyOf: ['manage_accounts', 'provision_user_accounts'] },
   // Workplace: "Data export jobs are not compatible with group-scoped integrations."

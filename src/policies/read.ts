@@ -29,6 +29,7 @@ export const readRules = {
   thread: (actor: Actor, target: { id: string; view: ThreadView }, method: string) => authorizeThreadRead(actor, target.view, target.id, method),
   message: (actor: Actor, target: { id: string; view: ThreadView }, _method: string) => authorizeThreadMessages(actor, target.view, target.id),
   skill: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'member.skills.read'),
+  knowledge: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'knowledge.read'),
   export_job: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'export.employee_data'),
   /** A report of a group outside the integration's scope is an unknown object, like the group. */
   reported_content: (actor: Actor, target: { id: string; groupId: string }, method: string) => {

@@ -21,6 +21,9 @@ import { badgeType } from './badge/type.js';
 import { exportJobNode } from './export_job/node.js';
 import { reportedContentNode } from './reported_content/node.js';
 import { skillNode } from './skill/node.js';
+import { knowledgeCategoryNode } from './knowledge_category/node.js';
+import { knowledgeAudienceType } from './knowledge_category/type.js';
+import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -40,6 +43,8 @@ const nodes = [
   skillNode,
   exportJobNode,
   reportedContentNode,
+  knowledgeCategoryNode,
+  knowledgeQuickLinkNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */
@@ -51,6 +56,7 @@ const embedded = [
   { key: 'message_share', type: messageShareType },
   { key: 'message_profile', type: messageProfileType },
   { key: 'badge', type: badgeType },
+  { key: 'knowledge_audience', type: knowledgeAudienceType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */

@@ -6,6 +6,7 @@ export const PERMISSION_GROUPS: { title: string; codes: string[] }[] = [
   { title: 'Bots and Work Chat', codes: ['bot_mention', 'message', 'group_chat', 'read_all_messages'] },
   { title: 'People and accounts', codes: ['manage_accounts', 'provision_user_accounts', 'manage_work_profile', 'read_user_email', 'read_user_work_profile', 'read_org_chart', 'manage_badges'] },
   { title: 'Timelines', codes: ['read_user_feed', 'write_user_feed'] },
+  { title: 'Knowledge Library', codes: ['read_work_knowledge', 'manage_work_knowledge'] },
   { title: 'Security and other', codes: ['read_security_logs', 'report_content', 'link_unfurling'] },
 ];
 

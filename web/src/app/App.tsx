@@ -6,6 +6,7 @@ import { ChatScreen } from './Chat';
 import { GroupScreen, GroupsScreen } from './Groups';
 import { HomeFeed } from './Home';
 import { PeopleScreen, ProfileScreen } from './People';
+import { KnowledgeScreen } from './Knowledge';
 import type { Group, Me } from './types';
 
 interface SessionAnswer {
@@ -130,6 +131,7 @@ const NAV = [
   { path: '/groups', label: 'Groups' },
   { path: '/chat', label: 'Chat' },
   { path: '/people', label: 'People' },
+  { path: '/knowledge', label: 'Knowledge' },
 ];
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
@@ -152,6 +154,8 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   else if ((params = match('/chat/:id', path))) screen = <ChatScreen me={me} threadId={params.id} />;
   else if (path === '/people') screen = <PeopleScreen />;
   else if ((params = match('/people/:id', path))) screen = <ProfileScreen id={params.id} meId={me.id} />;
+  else if (path === '/knowledge') screen = <KnowledgeScreen />;
+  else if ((params = match('/knowledge/:id', path))) screen = <KnowledgeScreen id={params.id} />;
   else
     screen = (
       <div className="panel">

@@ -132,3 +132,8 @@ export function Message({ text, markdown, ...o }: RenderOptions & { text: string
   }
   return <div className="message markdown">{render(parseMarkdown(marked), o, 'm')}</div>;
 }
+
+/** A document already parsed into safe nodes (a Knowledge Library page): rendered as React elements, never as HTML. */
+export function Document({ nodes }: { nodes: readonly MarkdownNode[] }) {
+  return <div className="message markdown document">{render(nodes, {}, 'd')}</div>;
+}

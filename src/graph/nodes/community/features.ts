@@ -8,6 +8,9 @@ import { authorize } from '../../../policies/graph.js';
 import type { NodeRoute } from '../../registry.js';
 import { type GraphRequest, success } from '../../request.js';
 import type { CommunityNode } from './node.js';
+import { quickLinkCreator } from '../../../domain/commands/knowledge.js';
+import { categoryParams, createRootCategory } from '../knowledge_category/routes.js';
+import { quickLinkParams } from '../knowledge_quick_link/node.js';
 
 // The community's writes beyond groups and accounts: system admins and members
 // (POST/DELETE /community/admins, /community/members), the employee data export, and reports.
@@ -61,6 +64,12 @@ async function reportContent(req: GraphRequest<CommunityNode>) {
 const adminParams = [{ name: 'uid', description: 'Member id or email (also member=, user=, or the third path segment)', required: true }] as const;
 const memberParams = [{ name: 'member', description: 'Member id or email (also uid=, user=, or the third path segment)', required: true }] as const;
 
+async function createQuickLink(req: GraphRequest<CommunityNode>) {
+  authorize(req.actor, 'knowledge.write');
+  const row = await req.write((w) => quickLinkCreator(w, { title: req.params.rawString('title'), link: req.params.rawString('link') }));
+  return { id: row.id };
+}
+
 export const communityFeatureRoutes: readonly NodeRoute<CommunityNode>[] = [
   { edge: 'admins', method: 'POST', handler: setAdmin(true), summary: 'Make a member a system admin', params: adminParams },
   { edge: 'admins', method: 'DELETE', handler: setAdmin(false), subId: true, summary: 'Take the system admin role away (never from the last active admin)', params: adminParams },
@@ -77,4 +86,6 @@ export const communityFeatureRoutes: readonly NodeRoute<CommunityNode>[] = [
       { name: 'reason', description: 'Why it is reported' },
     ],
   },
+  { edge: 'knowledge_library_categories', method: 'POST', handler: createRootCategory, summary: 'Create a root Knowledge Library category', params: categoryParams },
+  { edge: 'knowledge_quick_links', method: 'POST', handler: createQuickLink, summary: 'Add a Knowledge Library quick link', params: quickLinkParams },
 ];

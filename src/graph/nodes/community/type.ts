@@ -9,6 +9,8 @@ import { direction, scopeIds } from '../shared.js';
 import { communityBadgesEdge } from '../badge/type.js';
 import { communityReportsEdge } from '../reported_content/type.js';
 import { communitySkillsEdge } from '../skill/type.js';
+import { communityCategoriesEdge } from '../knowledge_category/type.js';
+import { communityQuickLinksEdge } from '../knowledge_quick_link/type.js';
 
 export type CommunityRow = CommunityTable;
 
@@ -107,5 +109,7 @@ export const communityType: NodeType<CommunityRow> = {
     badges: communityBadgesEdge,
     skills: communitySkillsEdge,
     reported_content: communityReportsEdge,
+    knowledge_library_categories: communityCategoriesEdge,
+    knowledge_quick_links: communityQuickLinksEdge,
   },
 };
