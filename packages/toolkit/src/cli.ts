@@ -1,7 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { GraphApiError, ScimApiError } from '@commonplace/sdk';
 import { connect, UsageError, type ConnectionOptions } from './connection.js';
+import { backupGroups } from './backup/backup.js';
+import { verifyChecksums } from './backup/files.js';
+import { restoreGroup } from './backup/restore.js';
 import { parseInterval } from './limits.js';
+import { progress } from './progress.js';
 import { formatReport, runSync, type SyncReport } from './sync/command.js';
 import { SourceError } from './sync/people.js';
 import type { LeaverScope } from './sync/diff.js';
@@ -90,6 +94,47 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         if (!g.json) io.out(`next run in ${opts.every}`);
         if (!(await wait(interval))) return;
       }
+    });
+
+  const backup = program.command('backup').description('back up groups to a folder');
+  backup
+    .command('groups')
+    .description('back up groups (every group the token may read when no --group is given) as JSON Lines plus media files; incremental and resumable')
+    .option('--group <id...>', 'group ids to back up')
+    .requiredOption('--out <dir>', 'backup folder (reused by later runs: only what changed is fetched)')
+    .action(async (opts: { group?: string[]; out: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const { graph, concurrency } = connection(g);
+      const reports = await backupGroups(graph, { out: opts.out, groups: opts.group, concurrency, progress: progress(!g.json), log: (line) => io.err(line) });
+      if (g.json) io.out(JSON.stringify({ out: opts.out, groups: reports }));
+      else
+        for (const r of reports)
+          io.out(`${r.name} (${r.id}): ${r.posts} posts (${r.fetched} fetched, ${r.unchanged} unchanged${r.removed ? `, ${r.removed} gone` : ''}), ${r.members} members, ${r.photos} photos (${r.mediaDownloaded} downloaded)${r.resumed ? ', resumed an unfinished run' : ''}`);
+      if (!g.json) io.out(`open ${opts.out}/index.html to browse the backup offline`);
+    });
+  backup
+    .command('verify')
+    .description('check a backup folder against its SHA256SUMS')
+    .requiredOption('--in <dir>', 'backup folder')
+    .action((opts: { in: string }, cmd: Command) => {
+      const bad = verifyChecksums(opts.in);
+      if (globals(cmd).json) io.out(JSON.stringify({ ok: bad.length === 0, problems: bad }));
+      else io.out(bad.length ? bad.join('\n') : 'every file matches SHA256SUMS');
+      setExit(bad.length ? EXIT.failed : EXIT.ok);
+    });
+
+  program
+    .command('restore')
+    .description("recreate a backed-up group's posts, comments and replies in another group, as the bot page, crediting original authors and times; resumable")
+    .requiredOption('--from <dir>', 'backup folder')
+    .requiredOption('--to-group <id>', 'group to restore into')
+    .option('--group <id>', 'backed-up group to restore (when the backup holds several)')
+    .action(async (opts: { from: string; toGroup: string; group?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const { graph } = connection(g);
+      const r = await restoreGroup(graph, { from: opts.from, toGroup: opts.toGroup, group: opts.group, progress: progress(!g.json) });
+      if (g.json) io.out(JSON.stringify(r));
+      else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
     });
   return program;
 }
