@@ -72,8 +72,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const sync = program.command('sync').description('keep people in sync with a source');
   sync
     .command('people')
-    .description('sync people from a CSV or XLSX file (or an ldap:// directory) to SCIM: create, update changed attributes, deactivate leavers, reactivate returners, set managers')
-    .requiredOption('--from <source>', 'FILE.csv, FILE.xlsx or ldap://host/base-dn')
+    .description('sync people from a CSV or XLSX file to SCIM: create, update changed attributes, deactivate leavers, reactivate returners, set managers')
+    .requiredOption('--from <source>', 'FILE.csv or FILE.xlsx')
     .option('--map <mapping>', 'field=Column pairs, e.g. "email=Mail,department=Dept,manager=ManagerMail"')
     .option('--dry-run', 'print the diff and write nothing')
     .option('--every <interval>', 'run again on a schedule, e.g. 15m or 1h (until interrupted)')

@@ -13,8 +13,6 @@ export interface SyncOptions {
   deactivate?: LeaverScope;
   concurrency: number;
   bulkSize?: number;
-  /** Reads an LDAP source (sync/ldap.ts) when `from` is an ldap:// URL. */
-  ldap?: (url: string) => Promise<SourceResult>;
 }
 
 export interface SyncReport {
@@ -31,13 +29,9 @@ export interface SyncReport {
 
 export async function readSource(options: SyncOptions): Promise<SourceResult> {
   const map = parseMap(options.map);
-  if (/^ldaps?:\/\//i.test(options.from)) {
-    if (!options.ldap) throw new SourceError('LDAP sources are not available in this build');
-    return options.ldap(options.from);
-  }
   if (/\.xlsx$/i.test(options.from)) return readXlsx(options.from, map);
   if (/\.(csv|txt|tsv)$/i.test(options.from)) return readCsv(options.from, map);
-  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file, or an ldap:// / ldaps:// URL`);
+  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file`);
 }
 
 /** Every user on the server, in pages of 1000. */
