@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const roots = ['test', 'src', 'packages/sdk/test'];
+const roots = ['test', 'src', 'packages/sdk/test', 'packages/toolkit/test'];
 const only = process.argv.slice(2);
 function walk(dir) {
   if (!fs.existsSync(dir)) return [];

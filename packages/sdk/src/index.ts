@@ -16,3 +16,21 @@ export type { ChallengeQuery, HeaderSource, MessagingItem, SignatureHeaders, Ver
 export { sendMessage, sendText, senderAction, setMessengerProfile, subscribeWebhook } from './chat.js';
 export type { Button, OutgoingAttachment, OutgoingMessage, QuickReply, Recipient, SendResult, SenderAction } from './chat.js';
 export type * from './types.js';
+export { SCIM_URN, ScimApiError, ScimClient, ScimFilter, ScimNetworkError, ScimPatchBuilder, schemasOf, scimFilter, scimPatch, scimPatches } from './scim.js';
+export type {
+  ScimAddress,
+  ScimBulkOperation,
+  ScimBulkResult,
+  ScimClientOptions,
+  ScimEnterpriseUser,
+  ScimGroup,
+  ScimListOptions,
+  ScimListResponse,
+  ScimMeta,
+  ScimMultiValue,
+  ScimName,
+  ScimPatchOperation,
+  ScimPatchRequest,
+  ScimRetryInfo,
+  ScimUser,
+} from './scim.js';

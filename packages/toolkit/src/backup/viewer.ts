@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJson, readJsonLines, writeAtomic } from './files.js';
+
+// A static viewer: index.html plus data.js (the backup as one script, so it opens from file://
+// without a server). All text is inserted with textContent: backed-up content never runs.
+
+const HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Commonplace backup</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:">
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:0;display:flex;height:100vh;color:#1c1e21}
+nav{width:260px;border-right:1px solid #ddd;overflow:auto;background:#f5f6f7}
+nav button{display:block;width:100%;text-align:left;border:0;background:none;padding:10px 14px;cursor:pointer;font:inherit}
+nav button.on{background:#e4e6eb;font-weight:600}
+main{flex:1;overflow:auto;padding:16px 24px;max-width:860px}
+.post{border:1px solid #ddd;border-radius:8px;padding:12px 14px;margin:12px 0}
+.meta{color:#65676b;font-size:13px}.msg{white-space:pre-wrap;margin:6px 0}
+.comment{margin:8px 0 0 18px;padding-left:10px;border-left:3px solid #e4e6eb}
+img{max-width:100%;border-radius:6px}input{width:100%;padding:6px;margin:8px 0;font:inherit}
+</style></head><body><nav id="groups"></nav><main><input id="q" placeholder="Search posts and comments"><div id="view"></div></main>
+<script src="data.js"></script><script src="viewer.js"></script></body></html>
+`;
+
+const SCRIPT = `(function () {
+  var data = window.COMMONPLACE_BACKUP || { groups: [] };
+  var nav = document.getElementById('groups'), view = document.getElementById('view'), q = document.getElementById('q');
+  var current = data.groups[0];
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
+  function who(x) { return (x && x.from && x.from.name) || 'Unknown'; }
+  function matches(p, term) {
+    if (!term) return true;
+    var hay = [p.post.message || ''].concat(p.comments.map(function (c) { return (c.message || '') + ' ' + c.replies.map(function (r) { return r.message || ''; }).join(' '); })).join(' ').toLowerCase();
+    return hay.indexOf(term) >= 0;
+  }
+  function comment(c) {
+    var box = el('div', 'comment');
+    box.appendChild(el('div', 'meta', who(c) + ' · ' + (c.created_time || '')));
+    box.appendChild(el('div', 'msg', c.message || ''));
+    (c.replies || []).forEach(function (r) { box.appendChild(comment(r)); });
+    return box;
+  }
+  function render() {
+    nav.textContent = '';
+    data.groups.forEach(function (g) {
+      var b = el('button', g === current ? 'on' : '', g.group.name + ' (' + g.posts.length + ')');
+      b.onclick = function () { current = g; render(); };
+      nav.appendChild(b);
+    });
+    view.textContent = '';
+    if (!current) { view.appendChild(el('p', '', 'This backup holds no groups.')); return; }
+    view.appendChild(el('h1', '', current.group.name));
+    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.photos.length + ' photos'));
+    var term = q.value.trim().toLowerCase();
+    current.posts.filter(function (p) { return matches(p, term); }).forEach(function (p) {
+      var box = el('div', 'post');
+      box.appendChild(el('div', 'meta', who(p.post) + ' · ' + (p.post.created_time || '') + (p.reactions.length ? ' · ' + p.reactions.length + ' reactions' : '') + (p.seen.length ? ' · seen by ' + p.seen.length : '')));
+      box.appendChild(el('div', 'msg', p.post.message || p.post.story || ''));
+      var photo = current.photos.filter(function (ph) { return ph.file && (p.post.attachments && JSON.stringify(p.post.attachments).indexOf(ph.id) >= 0); })[0];
+      if (photo) { var img = el('img'); img.src = 'groups/' + current.group.id + '/' + photo.file; box.appendChild(img); }
+      p.comments.forEach(function (c) { box.appendChild(comment(c)); });
+      view.appendChild(box);
+    });
+  }
+  q.oninput = render;
+  render();
+})();
+`;
+
+export function writeViewer(root: string): void {
+  const groupsDir = path.join(root, 'groups');
+  const ids = fs.existsSync(groupsDir) ? fs.readdirSync(groupsDir).sort() : [];
+  const groups = ids.map((id) => {
+    const dir = path.join(groupsDir, id);
+    return {
+      group: readJson<Record<string, unknown>>(path.join(dir, 'group.json'), { id, name: id }),
+      members: readJsonLines(path.join(dir, 'members.jsonl')),
+      posts: readJsonLines(path.join(dir, 'posts.jsonl')),
+      photos: readJsonLines(path.join(dir, 'photos.jsonl')),
+    };
+  });
+  // JSON inside a script: "</" and U+2028/9 are escaped so no content can end the script.
+  const json = JSON.stringify({ generated: new Date().toISOString(), groups }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  writeAtomic(path.join(root, 'data.js'), `window.COMMONPLACE_BACKUP = ${json};\n`);
+  writeAtomic(path.join(root, 'viewer.js'), SCRIPT);
+  writeAtomic(path.join(root, 'index.html'), HTML);
+}
