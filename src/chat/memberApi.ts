@@ -32,7 +32,7 @@ import {
   type ThreadState,
   threadWireId,
 } from '../domain/commands/chat.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { memberSignIn, memberSignOut, SESSION_MS, sessionMember } from '../domain/commands/session.js';
 import { safeEqual } from '../domain/secrets.js';
 import { AppError, invalidParameter } from '../errors.js';
@@ -84,7 +84,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     const { token, session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
     return { actor: { kind: 'member', memberId: session.member.id, isAdmin: false }, token, me: { id: session.member.id, type: 'member', name: session.member.name } };
   }
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
 
   async function threadFor(request: FastifyRequest, me: ChatProfile): Promise<ThreadState> {
     const id = /^(?:t_)?(\d{1,20})$/.exec((request.params as { id: string }).id)?.[1];
