@@ -50,7 +50,7 @@ function oneOf<T extends string>(b: Body, name: string, allowed: readonly T[]): 
 
 /** A signed link to a stored picture (or its remote URL); null when there is none. */
 export function pictureUrl(ctx: Context, media: { id: string; source_url: string | null; file_name: string | null } | undefined): string | null {
-  return media ? mediaPath(ctx.secrets, media) : null;
+  return media ? mediaPath(ctx.mediaLinks, media) : null;
 }
 
 /** A person as the admin panel lists them. */
