@@ -3,7 +3,10 @@ import { type Clock, systemClock } from './clock.js';
 import type { Context } from './context.js';
 import { openBus } from './db/bus.js';
 import { openDatabase, type DatabaseOptions } from './db/database.js';
+import { MediaLinkSigner } from './media/links.js';
+import { RemoteMediaFetcher } from './media/remote.js';
 import { openMediaStore } from './media/store.js';
+import { AllowList } from './webhooks/egress.js';
 import { migrateToLatest } from './db/migrations.js';
 import { findCommunity, insertCommunity } from './db/repositories/community.js';
 import { countAdmins, findMemberByEmail } from './db/repositories/member.js';
@@ -42,11 +45,22 @@ export async function openContext(
   const clock = options.clock ?? systemClock;
   const bus = openBus({ dialect: handle.dialect, db: handle.db, log, listenUrl: config.databaseDirectUrl ?? config.databaseUrl, schema: handle.schema, sqliteFile: handle.sqliteFile });
   const media = await openMediaStore(config.mediaUrl, { config, db: handle.db, now: () => clock.now() });
-  const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock, config, secrets: loadSecretBox(config.secretKey, config.dataDir), bus, media };
+  const remote = new RemoteMediaFetcher(new AllowList(config.webhookAllowedHosts), config.webhookTimeoutMs);
+  const secrets = loadSecretBox(config.secretKey, config.dataDir);
+  const mediaLinks = new MediaLinkSigner(handle.db, secrets, clock, config.mediaLinkTtlMs);
+  // Without migrations (commonplace migrate itself) the key table may not exist yet, and nothing signs links.
+  if (options.migrate !== false) await mediaLinks.load();
+  else await mediaLinks.load().catch(() => undefined);
+  const unsubscribe = bus.subscribe((message) => {
+    if (message.t === 'media_keys' || message.t === 'resync') mediaLinks.load().catch((error: unknown) => log.warn({ err: error }, 'reloading media link keys failed'));
+  });
+  const ctx: Context = { db: handle.db, dialect: handle.dialect, schema: handle.schema, log, clock, config, secrets, bus, media, remote, mediaLinks };
   return {
     ctx,
     async close() {
+      unsubscribe();
       await bus.close();
+      await remote.close();
       await ids.detach(handle.db);
       await handle.close();
     },

@@ -64,6 +64,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** Open member event streams per member and process (COMMONPLACE_STREAMS_PER_MEMBER). */
   streamsPerMember: number;
+  /** How long a signed media link lives at least, in ms (COMMONPLACE_MEDIA_LINK_HOURS, default 24; links change once an hour). */
+  mediaLinkTtlMs: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -118,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaUrl: env.COMMONPLACE_MEDIA_URL || undefined,
     shutdownDelayMs: int(env.COMMONPLACE_SHUTDOWN_DELAY_MS, 0),
     streamsPerMember: Math.max(1, int(env.COMMONPLACE_STREAMS_PER_MEMBER, 8)),
+    mediaLinkTtlMs: Math.min(30 * 24, Math.max(1, int(env.COMMONPLACE_MEDIA_LINK_HOURS, 24))) * 3_600_000,
   };
 }

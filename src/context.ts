@@ -3,6 +3,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Bus } from './db/bus.js';
 import type { Db, DialectName } from './db/database.js';
+import type { MediaLinkSigner } from './media/links.js';
+import type { RemoteMediaFetcher } from './media/remote.js';
 import type { MediaStore } from './media/store.js';
 import type { SecretBox } from './domain/secrets.js';
 
@@ -20,4 +22,8 @@ export interface Context {
   bus: Bus;
   /** Where uploaded files are kept. */
   media: MediaStore;
+  /** Fetches photos and files given by URL through the egress policy. */
+  remote: RemoteMediaFetcher;
+  /** Signs media links with an expiry, by rotatable keys. */
+  mediaLinks: MediaLinkSigner;
 }

@@ -32,6 +32,8 @@ export const errorCatalogue = {
   deactivation_limit: { status: 409, code: 368, type: 'OAuthException', message: '(#368) The integration reached its hourly deactivation limit' },
   public_url_required: { status: 409, code: 100, type: 'OAuthException', message: '(#100) Invitations need PUBLIC_URL: set it to the address people open Commonplace at (for example https://work.example.com) and restart the server' },
   request_too_costly: { status: 400, code: 1, type: 'OAuthException', message: "Please reduce the amount of data you're asking for, then retry your request" },
+  media_fetch_failed: { status: 400, code: 100, type: 'OAuthException', subcode: 2018008, message: '(#100) Failed to fetch the file from the url' },
+  invalid_image: { status: 400, code: 324, type: 'OAuthException', message: '(#324) Missing or invalid image file' },
   unresolved_reference: { status: 409, code: 100, type: 'OAuthException', message: '(#100) A bulkId reference cannot be resolved' },
   internal: { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' },
 } as const;
@@ -106,6 +108,8 @@ const scimTypes: Partial<Record<ErrorKind, string>> = {
   no_target: 'noTarget',
   mutability: 'mutability',
   invalid_parameter: 'invalidValue',
+  media_fetch_failed: 'invalidValue',
+  invalid_image: 'invalidValue',
   duplicate_post: 'invalidValue',
   conflict: 'uniqueness',
 };

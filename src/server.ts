@@ -23,7 +23,7 @@ import { defaultSender, MailDelivery } from './mail/delivery.js';
 import { registerScim } from './scim/plugin.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { registerExportDownloads } from './exports/download.js';
-import { registerResizedPictures } from './http/resizedPictures.js';
+import { mediaCacheControl, registerResizedPictures } from './http/resizedPictures.js';
 import { ExportRunner } from './exports/runner.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
@@ -266,14 +266,15 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
   app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
-  app.get('/media/:id/:sig/:file', async (request, reply) => {
-    const { id, sig } = request.params as { id: string; sig: string };
-    if (!safeEqual(sig, ctx.secrets.sign(id))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
+  app.get('/media/:id/:file', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const { ext, hash } = request.query as Record<string, unknown>;
+    if (!(await ctx.mediaLinks.verify(`media:${id}`, ext, hash))) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media, or the link expired' } });
     const [media] = await findMediaByIds(ctx.db, [id]);
     if (!media?.file_name) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
     const stored = await ctx.media.get(media.file_name);
     if (!stored) return reply.code(404).send({ error: { code: 'not_found', message: 'No such media' } });
-    reply.type(media.mime_type ?? 'application/octet-stream').header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
+    reply.type(media.mime_type ?? 'application/octet-stream').header('cache-control', mediaCacheControl(ctx, ext)).header('x-content-type-options', 'nosniff');
     if (stored.size) reply.header('content-length', stored.size);
     return reply.send(stored.body);
   });

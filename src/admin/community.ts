@@ -10,7 +10,7 @@ import { findReportTarget, reportResolver, RESOLUTIONS } from '../domain/command
 import { findReport, listReports } from '../db/repositories/reportedContent.js';
 import { namesOf } from '../db/repositories/directory.js';
 import type { ReportResolution } from '../db/communitySchema.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import type { MemberActor } from '../domain/actor.js';
 import { AppError, invalidParameter } from '../errors.js';
 import type { AdminKit } from './panel.js';
@@ -35,7 +35,7 @@ function badgeInput(b: Body): CustomBadgeInput {
 }
 
 export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, admin }: AdminKit): Promise<void> {
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
   const publicBase = (request: FastifyRequest) => ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
   const loadCustom = async (id: string) => {
     const row = /^\d{1,20}$/.test(id) ? await findCustomBadge(ctx.db, id) : undefined;

@@ -14,7 +14,7 @@ import { type AccountFields, accountUpdater, claimLink, openInvite, userProvisio
 import { groupCreator, type GroupFields, groupUpdater, JOIN_SETTINGS, POST_PERMISSIONS, PRIVACIES } from '../domain/commands/group.js';
 import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../domain/commands/groupMembership.js';
 import { adminGranter } from '../domain/commands/people.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { linkBase } from '../http/links.js';
 import { queryInteger, timeCursor, type WebQuery, webQuery } from '../http/query.js';
@@ -50,7 +50,7 @@ function oneOf<T extends string>(b: Body, name: string, allowed: readonly T[]): 
 
 /** A signed link to a stored picture (or its remote URL); null when there is none. */
 export function pictureUrl(ctx: Context, media: { id: string; source_url: string | null; file_name: string | null } | undefined): string | null {
-  return media ? mediaPath(ctx.secrets, media) : null;
+  return media ? mediaPath(ctx.mediaLinks, media) : null;
 }
 
 /** A person as the admin panel lists them. */
@@ -157,7 +157,7 @@ function csvCell(value: unknown): string {
 }
 
 export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admin }: AdminKit): Promise<void> {
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
   const loadMember = async (id: string) => {
     const member = /^\d{1,20}$/.test(id) ? await findMemberById(ctx.db, id) : undefined;
     if (!member) throw new AppError('unknown_object', `No person with id ${id}`);

@@ -1,3 +1,4 @@
+import { transact, type Write } from '../domain/commands/shared.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
 import { queryInteger, webQuery } from '../http/query.js';
@@ -32,8 +33,7 @@ export async function registerAdminApi(app: FastifyInstance, ctx: Context): Prom
   }
 
   const body = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
-  const write = <T>(actor: MemberActor, fn: (w: { ctx: Context; actor: MemberActor; trx: Context['db'] }) => Promise<T>) =>
-    ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
 
   await app.register(
     async (api) => {

@@ -17,7 +17,9 @@ import { commentCreator } from '../domain/commands/comment.js';
 import { loadThread, messageSender } from '../domain/commands/chat.js';
 import { hookActor } from '../domain/commands/incomingHook.js';
 import { postCreator, postUpdater, postWireId } from '../domain/commands/post.js';
-import type { Write } from '../domain/commands/shared.js';
+import { optionalRemoteFile, transact, type Write } from '../domain/commands/shared.js';
+import { sniffImage, storeMediaFile } from '../domain/media.js';
+import { normalizePicture } from '../domain/picture.js';
 import { sha256Hex } from '../domain/secrets.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -108,10 +110,15 @@ async function authorPage(w: Write, hook: IncomingHookRow, rendered: Rendered): 
     page = { id: newId(), app_id: hook.id, name: username, picture_media_id: null, created_time: now };
     await insertPage(trx, page);
   }
-  const icon = rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
-  if (icon) {
+  // An icon that cannot be fetched leaves the persona without one; the post still goes out.
+  const iconUrl = rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
+  const icon = iconUrl ? await optionalRemoteFile(w, iconUrl, 'image') : undefined;
+  const picture = icon && (await normalizePicture(icon.data).catch(() => undefined));
+  if (picture) {
     const mediaId = newId();
-    await insertMedia(trx, { id: mediaId, owner_id: page.id, owner_type: 'page', kind: 'photo', source_url: icon, file_name: null, mime_type: null, size: null, caption: null, published: 1, group_id: null, created_time: now });
+    const kind = sniffImage(picture)!;
+    const fileName = await storeMediaFile(ctx.media, mediaId, kind.ext, picture, kind.mime);
+    await insertMedia(trx, { id: mediaId, owner_id: page.id, owner_type: 'page', kind: 'photo', source_url: iconUrl!, file_name: fileName, mime_type: kind.mime, size: picture.length, caption: null, published: 1, group_id: null, created_time: now });
     await updatePage(trx, page.id, { picture_media_id: mediaId });
   }
   return { id: page.id, name: username };
@@ -206,7 +213,7 @@ export async function deliverToHook(ctx: Context, hook: IncomingHookRow, request
       return answer('ok');
     }
     const done = rendered;
-    const objectId = await ctx.db.transaction().execute((trx) => write({ ctx, actor: hookActor(hook, hook.page_id, hook.name), trx }, hook, done));
+    const objectId = await transact(ctx, hookActor(hook, hook.page_id, hook.name), (w) => write(w, hook, done));
     await log(200, 'ok', rendered, objectId);
     return answer('ok');
   } catch (error) {

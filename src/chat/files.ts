@@ -6,8 +6,8 @@ export function configuredBase(ctx: Pick<Context, 'config'>): string {
   return ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
 }
 
-/** Where a chat file can be fetched: its remote URL, or a signed link to the stored upload. */
-export function chatFileUrl(ctx: Pick<Context, 'secrets'>, base: string, file: ChatFileRow): string {
-  if (file.url) return file.url;
-  return `${base}/chat-files/${file.id}/${ctx.secrets.sign(`chat:${file.id}`)}/${encodeURIComponent(file.name ?? file.id)}`;
+/** Where a chat file is fetched: a signed, expiring link to the stored file (files from before URLs were fetched: their remote URL). */
+export function chatFileUrl(ctx: Pick<Context, 'mediaLinks'>, base: string, file: ChatFileRow): string {
+  if (file.file_name) return `${base}/chat-files/${file.id}/${encodeURIComponent(file.name ?? file.id)}?${ctx.mediaLinks.query(`chat:${file.id}`)}`;
+  return file.url ?? '';
 }

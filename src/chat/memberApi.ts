@@ -32,9 +32,9 @@ import {
   type ThreadState,
   threadWireId,
 } from '../domain/commands/chat.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { memberSignIn, memberSignOut, SESSION_MS, sessionMember } from '../domain/commands/session.js';
-import { safeEqual } from '../domain/secrets.js';
+import { mediaCacheControl } from '../http/resizedPictures.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
@@ -84,7 +84,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     const { token, session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
     return { actor: { kind: 'member', memberId: session.member.id, isAdmin: false }, token, me: { id: session.member.id, type: 'member', name: session.member.name } };
   }
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
 
   async function threadFor(request: FastifyRequest, me: ChatProfile): Promise<ThreadState> {
     const id = /^(?:t_)?(\d{1,20})$/.exec((request.params as { id: string }).id)?.[1];
@@ -349,16 +349,17 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     { prefix: '/api' },
   );
 
-  // Stored chat files, behind a keyed signature in the URL (like media).
-  app.get('/chat-files/:id/:sig/:name', async (request, reply) => {
-    const { id, sig } = request.params as { id: string; sig: string };
-    const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: 'No such file' } });
-    if (!safeEqual(sig, ctx.secrets.sign(`chat:${id}`))) return notFound();
+  // Stored chat files, behind an expiring signature in the URL (like media).
+  app.get('/chat-files/:id/:name', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const { ext, hash } = request.query as Record<string, unknown>;
+    const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: 'No such file, or the link expired' } });
+    if (!(await ctx.mediaLinks.verify(`chat:${id}`, ext, hash))) return notFound();
     const [file] = await findChatFilesByIds(ctx.db, [id]);
     if (!file?.file_name) return notFound();
     const stored = await ctx.media.get(file.file_name);
     if (!stored) return notFound();
-    reply.type(file.mime_type ?? 'application/octet-stream').header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=86400');
+    reply.type(file.mime_type ?? 'application/octet-stream').header('x-content-type-options', 'nosniff').header('cache-control', mediaCacheControl(ctx, ext));
     if (!file.mime_type?.startsWith('image/')) reply.header('content-disposition', attachmentDisposition(file.name ?? id));
     if (stored.size) reply.header('content-length', stored.size);
     return reply.send(stored.body);

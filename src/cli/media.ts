@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { openContext } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
+import { mediaKeyRotator } from '../domain/commands/mediaKey.js';
+import { transact } from '../domain/commands/shared.js';
 import { listMediaFileNames } from '../db/repositories/media.js';
 import { createLogger } from '../http/logging.js';
 import { type MediaStore, openMediaStore } from '../media/store.js';
@@ -63,6 +65,20 @@ export function registerMediaCommands(program: Command): void {
         process.stdout.write(
           opts.json ? `${JSON.stringify(summary)}\n` : `copied ${summary.copied} files from ${summary.from} to ${summary.to}${note}\nNow set COMMONPLACE_MEDIA_URL=${opts.to} and restart.\n`,
         );
+      } finally {
+        await close();
+      }
+    });
+  media
+    .command('rotate-key')
+    .description('sign media links with a new key; links signed by the previous key keep working until they expire')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { ctx, close } = await openContext({ config: loadConfig(), log: createLogger(process.env.LOG_LEVEL || 'warn') });
+      try {
+        const result = await transact(ctx, { kind: 'system' }, (w) => mediaKeyRotator(w));
+        const until = result.previous_valid_until ? `; links signed by the previous key work until ${result.previous_valid_until}` : '';
+        process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `media links are now signed by key ${result.key_id}${until}\n`);
       } finally {
         await close();
       }

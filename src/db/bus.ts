@@ -14,6 +14,8 @@ export type BusMessage =
   | { t: 'outbox' }
   /** A conversation got a message or changed, for the members' live event streams. */
   | { t: 'thread'; thread: string; updated: number; last: string | null; members: string[] }
+  /** A media signing key was added or retired (reload the keys). */
+  | { t: 'media_keys' }
   /** Notifications may have been missed (the listening connection dropped): drop caches and look again. */
   | { t: 'resync' };
 

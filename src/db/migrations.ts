@@ -9,6 +9,7 @@ import { hardeningMigration } from './migrations/0007_hardening.js';
 import { scaleOutMigration } from './migrations/0008_scale_out.js';
 import { fidelityMigration } from './migrations/0009_fidelity.js';
 import { communityMigration } from './migrations/0010_community.js';
+import { mediaKeysMigration } from './migrations/0012_media_keys.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0008_scale_out': scaleOutMigration,
   '0009_fidelity': fidelityMigration,
   '0010_community': communityMigration,
+  '0012_media_keys': mediaKeysMigration,
   '0013_knowledge': knowledgeMigration,
 };
 

@@ -40,9 +40,18 @@ export interface MediaBlobTable {
   created_time: number;
 }
 
+/** A key that signs media links: sealed with the server key; retired keys verify until their links expire. */
+export interface MediaKeyTable {
+  id: string;
+  key_sealed: string;
+  created_time: number;
+  retired_time: number | null;
+}
+
 export interface ScaleOutTables {
   rate_budget: RateBudgetTable;
   idempotency_key: IdempotencyKeyTable;
   scheduled_job: ScheduledJobTable;
   media_blob: MediaBlobTable;
+  media_key: MediaKeyTable;
 }

@@ -1,3 +1,4 @@
+import { transact } from '../domain/commands/shared.js';
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { authenticate, extractToken, type ProofParams, type RateLimits, type UsageRecorder } from './auth.js';
@@ -133,7 +134,7 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       linkBase: call.linkBase,
       presentation,
       fields,
-      write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
+      write: (fn) => transact(ctx, actor, fn),
     };
     const result = await handler(req);
     await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));

@@ -7,7 +7,7 @@ import { contentReporter, findReportTarget } from '../domain/commands/report.js'
 import { memberMay } from '../policies/member.js';
 import { findSkillByName, listSkills, membersWithSkill, skillsOfMember } from '../db/repositories/skill.js';
 import type { MemberActor } from '../domain/actor.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { skillAdder, skillRemover } from '../domain/commands/skill.js';
 import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { badgesOf } from '../domain/badges.js';
@@ -20,7 +20,7 @@ import type { MemberAuth } from './routes.js';
 const LIST = { limit: 200, order: 'asc' as const };
 
 export async function registerMemberCommunityApi(app: FastifyInstance, ctx: Context, auth: MemberAuth): Promise<void> {
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
   const skillsOf = async (memberId: string) => (await skillsOfMember(ctx.db, memberId, LIST)).rows.map((s) => ({ id: s.id, name: s.name }));
 
   await app.register(

@@ -13,7 +13,7 @@ import { groupMemberAdder, groupMemberRemover } from '../domain/commands/groupMe
 import { photoUploader } from '../domain/commands/media.js';
 import { FORMATTINGS, postCreator, postDeleter, postUpdater } from '../domain/commands/post.js';
 import { REACTION_TYPES, reactionRemover, reactionSetter } from '../domain/commands/reaction.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { sha256Hex } from '../domain/secrets.js';
 import { accountClaimer } from '../domain/commands/account.js';
 import { memberSignIn } from '../domain/commands/session.js';
@@ -66,7 +66,7 @@ const PHOTO_BODY_LIMIT = 16 * 1024 * 1024;
  * Graph API, acting as the signed-in member; every rule is in policies/member.ts.
  */
 export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, auth: MemberAuth): Promise<void> {
-  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+  const write = <T>(actor: MemberActor, fn: (w: Write) => Promise<T>) => transact(ctx, actor, fn);
 
   const access = async (memberId: string, groupId: string | undefined): Promise<GroupAccess & { group: GroupRow }> => {
     const group = numeric(groupId) ? await findGroupById(ctx.db, groupId!) : undefined;

@@ -3,16 +3,20 @@ import type { Presentation } from './types.js';
 
 type Stored = Pick<MediaRow, 'id' | 'source_url' | 'file_name'>;
 
-/** Where a photo is served: its source URL, or the signed same-origin path of the stored file. */
-export function mediaPath(secrets: Presentation['ctx']['secrets'], media: Stored): string | null {
-  if (media.source_url) return media.source_url;
-  return media.file_name ? `/media/${media.id}/${secrets.sign(media.id)}/${media.file_name}` : null;
+/**
+ * Where a photo is served: the signed, expiring same-origin path of the stored file (fresh on every
+ * read, the same within a link bucket). Only rows from before photos given by URL were fetched
+ * have no stored file; they still point at their source URL.
+ */
+export function mediaPath(links: Presentation['ctx']['mediaLinks'], media: Stored): string | null {
+  if (media.file_name) return `/media/${media.id}/${media.file_name}?${links.query(`media:${media.id}`)}`;
+  return media.source_url;
 }
 
 /** The absolute URL a photo is served at (Graph answers carry absolute links). */
 export function mediaUrl(p: Pick<Presentation, 'ctx' | 'publicBase'>, media: MediaRow): string {
-  const path = mediaPath(p.ctx.secrets, media) ?? '';
-  return media.source_url ? path : `${p.publicBase}${path}`;
+  const path = mediaPath(p.ctx.mediaLinks, media) ?? '';
+  return media.file_name ? `${p.publicBase}${path}` : path;
 }
 
 export function silhouetteUrl(p: Pick<Presentation, 'publicBase'>): string {

@@ -26,7 +26,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The URL of a stored photo (signed, same origin) or of a photo attached by URL. */
 export function photoUrl(ctx: Context, media: Pick<MediaRow, 'id' | 'source_url' | 'file_name'>): string | null {
-  return mediaPath(ctx.secrets, media);
+  return mediaPath(ctx.mediaLinks, media);
 }
 
 async function pictures(ctx: Context, ids: (string | null)[]): Promise<Map<string, MediaRow>> {

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../db/database.js';
 import type { AppActor, IntegrationActor } from '../domain/actor.js';
 import { type IdentifierRules, withAccountGuard } from '../domain/commands/account.js';
-import type { Write } from '../domain/commands/shared.js';
+import { transact, type Write } from '../domain/commands/shared.js';
 import { AppError, invalidParameter } from '../errors.js';
 import type { ScimFlavour } from '../presenters/scimSchemas.js';
 import { etagOf, type ScimPresentation } from '../presenters/scimUser.js';
@@ -57,7 +57,7 @@ export function presentation(call: ScimCall, db: Db = call.ctx.db, flavour: Scim
 /** Runs a write in one transaction; a mass-deactivation refusal still leaves its audit event. */
 export function write<T>(call: ScimCall, fn: (w: Write) => Promise<T>): Promise<T> {
   const { ctx, actor } = call;
-  return withAccountGuard(ctx, actor, () => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })));
+  return withAccountGuard(ctx, actor, () => transact(ctx, actor, fn));
 }
 
 const bare = (tag: string) => tag.trim().replace(/^W\//i, '');

@@ -21,12 +21,14 @@ const TYPES: Record<string, string> = {
 };
 
 // Scripts and styles come only from this origin; user content never becomes markup (the apps
-// render it as text), and this policy is the second line if that ever failed.
+// render it as text), and this policy is the second line if that ever failed. Images too: photos
+// given by URL are fetched by the server and served from /media, so no post can make a viewer's
+// browser fetch another address (data: is for previews of a picked file before upload).
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob: https: http:",
+  "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",

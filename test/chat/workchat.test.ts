@@ -6,6 +6,11 @@ import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.j
 import { messaging, Receiver } from '../webhooks/receiver.js';
 import { subscribe } from '../webhooks/helpers.js';
 import { memberSession, type MemberSession } from './helpers.js';
+import { startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 // Work Chat end to end: a member writes to a bot through the member API, the bot gets `page`
 // webhooks and answers through the Send API with quick replies and buttons, the member taps
@@ -156,7 +161,7 @@ for (const dialect of await dialects()) {
       const nobody = await send({ recipient: { id: '123456789' }, message: { text: 'hi' } });
       assert.equal(nobody.status, 400);
       assert.match(nobody.json.error.message, /No matching user/);
-      const both = await send({ recipient: { id: pat.memberId }, message: { text: 'x', attachment: { type: 'image', payload: { url: 'https://example.com/a.png' } } } });
+      const both = await send({ recipient: { id: pat.memberId }, message: { text: 'x', attachment: { type: 'image', payload: { url: images.url('a.png') } } } });
       assert.match(both.json.error.message, /either text or an attachment/);
       const badButton = await send({ recipient: { id: pat.memberId }, message: { attachment: { type: 'template', payload: { template_type: 'button', text: 'x', buttons: [] } } } });
       assert.match(badButton.json.error.message, /1 to 3 buttons/);
@@ -247,7 +252,7 @@ for (const dialect of await dialects()) {
     });
 
     test('attachments by URL and by upload reach the other side', async () => {
-      const byUrl = await send({ recipient: { id: pat.memberId }, message: { attachment: { type: 'image', payload: { url: 'https://example.com/diagram.png', is_reusable: true } } } });
+      const byUrl = await send({ recipient: { id: pat.memberId }, message: { attachment: { type: 'image', payload: { url: images.url('diagram.png'), is_reusable: true } } } });
       assert.equal(byUrl.status, 200, byUrl.text);
       const form = new FormData();
       form.set('recipient', JSON.stringify({ id: pat.memberId }));
@@ -257,16 +262,19 @@ for (const dialect of await dialects()) {
       assert.equal(upload.status, 200, upload.text);
       const messages = (await pat('GET', `/threads/${threadId}/messages`)).json.data;
       const [image, file] = messages.slice(-2);
-      assert.deepEqual(image.attachments, [{ type: 'image', payload: { url: 'https://example.com/diagram.png' } }]);
+      // Given by URL, stored like an upload: the other side gets the server's own signed link.
+      assert.equal(image.attachments[0].type, 'image');
+      assert.match(image.attachments[0].payload.url, /\/chat-files\/\d+\/diagram\.png\?ext=\d+&hash=/);
+      assert.equal((await fetch(image.attachments[0].payload.url)).headers.get('content-type'), 'image/png');
       assert.equal(file.attachments[0].type, 'file');
       assert.equal(file.attachments[0].payload.name, 'report.txt');
       const fetched = await fetch(file.attachments[0].payload.url);
       assert.equal(await fetched.text(), 'report body');
       assert.match(fetched.headers.get('content-disposition') ?? '', /attachment/);
-      const forged = await fetch(file.attachments[0].payload.url.replace(/chat-files\/(\d+)\/[^/]+/, 'chat-files/$1/forged'));
+      const forged = await fetch(file.attachments[0].payload.url.replace(/hash=[^&]+/, 'hash=1.forgedforgedforgedforged'));
       assert.equal(forged.status, 404);
 
-      const saved = await http('POST', `${ts.graph}/me/message_attachments`, { token: bot.access_token, json: { message: { attachment: { type: 'image', payload: { url: 'https://example.com/logo.png', is_reusable: true } } } } });
+      const saved = await http('POST', `${ts.graph}/me/message_attachments`, { token: bot.access_token, json: { message: { attachment: { type: 'image', payload: { url: images.url('logo.png'), is_reusable: true } } } } });
       assert.match(saved.json.attachment_id, /^\d+$/);
       const reuse = await send({ recipient: { id: pat.memberId }, message: { attachment: { type: 'image', payload: { attachment_id: saved.json.attachment_id } } } });
       assert.equal(reuse.status, 200, reuse.text);

@@ -3,6 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 const png = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#1f6feb' } }).png().toBuffer();
 
@@ -13,7 +18,7 @@ for (const dialect of await dialects()) {
     let reader: string;
     let member: { id: string };
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      ts = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '0' } });
       profiles = (await ts.integration(['manage_work_profile'])).access_token;
       reader = (await ts.integration(['read_user_work_profile'])).access_token;
       member = await ts.member({ name: 'Pia Picture', email: 'pia@example.com' });
@@ -62,11 +67,12 @@ for (const dialect of await dialects()) {
       assert.equal((await http('GET', `${ts.graph}/${member.id}/picture?redirect=false&width=-3`, { token: reader })).json.error.code, 100);
     });
 
-    test('by URL: the picture is the URL, kept as given', async () => {
-      const r = await http('POST', `${ts.graph}/${member.id}/profile_pictures`, { token: profiles, form: { image_url: 'https://images.example.com/pia.jpg' } });
+    test('by URL: the picture is fetched once and served from the server, resized like an upload', async () => {
+      const r = await http('POST', `${ts.graph}/${member.id}/profile_pictures`, { token: profiles, form: { image_url: images.url('pia.jpg') } });
       assert.equal(r.status, 200, r.text);
       const plain = await http('GET', `${ts.graph}/${member.id}/picture?redirect=false&width=100`, { token: reader });
-      assert.equal(plain.json.data.url, 'https://images.example.com/pia.jpg');
+      assert.ok(plain.json.data.url.startsWith(`${ts.base}/media/`), plain.json.data.url);
+      assert.equal((await fetch(plain.json.data.url)).headers.get('content-type'), 'image/jpeg');
     });
   });
 }

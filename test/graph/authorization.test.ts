@@ -10,6 +10,11 @@ import type { Actor } from '../../src/domain/actor.js';
 import type { GroupRow } from '../../src/db/repositories/group.js';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 // The authorization matrix: every Graph route × every permission, with and without group
 // scope. Expectations are written out here by hand (not read from policies/), so a change in
@@ -82,7 +87,7 @@ const rows: Row[] = [
   { name: 'POST /{group}/admins/{uid}', allowed: ['manage_group'], grouped: true, prepare: async (w) => ({ method: 'POST', path: `${w.inScope.id}/admins/${w.alice.id}` }) },
   { name: 'GET /{group}/moderators', allowed: ['read_group_membership', 'manage_group'], grouped: true, prepare: async (w) => ({ method: 'GET', path: `${w.inScope.id}/moderators` }) },
   { name: 'GET /{group}/photos', allowed: ['read_group'], grouped: true, prepare: async (w) => ({ method: 'GET', path: `${w.inScope.id}/photos` }) },
-  { name: 'POST /{group}/photos', allowed: ['write_group'], grouped: true, prepare: async (w) => ({ method: 'POST', path: `${w.inScope.id}/photos`, form: { url: `https://example.com/${unique('p').replace(' ', '')}.png` } }) },
+  { name: 'POST /{group}/photos', allowed: ['write_group'], grouped: true, prepare: async (w) => ({ method: 'POST', path: `${w.inScope.id}/photos`, form: { url: images.url(`${unique('p').replace(' ', '')}.png`) } }) },
   { name: 'GET /{post}', allowed: ['read_group'], grouped: true, prepare: async (w) => ({ method: 'GET', path: postWireId(await memberPost(w)) }) },
   {
     name: 'POST /{post} (edit own)',
@@ -115,7 +120,7 @@ const rows: Row[] = [
   { name: 'GET /{member}/picture', allowed: [], grouped: false, prepare: async (w) => ({ method: 'GET', path: `${w.alice.id}/picture?redirect=false` }) },
   { name: 'GET /me', allowed: [], grouped: false, prepare: async () => ({ method: 'GET', path: 'me' }) },
   { name: 'GET /app', allowed: [], grouped: false, prepare: async () => ({ method: 'GET', path: 'app' }) },
-  { name: 'POST /me/photos', allowed: ['write_group', 'write_user_feed'], grouped: false, prepare: async () => ({ method: 'POST', path: 'me/photos', form: { url: 'https://example.com/a.png', published: 'false' } }) },
+  { name: 'POST /me/photos', allowed: ['write_group', 'write_user_feed'], grouped: false, prepare: async () => ({ method: 'POST', path: 'me/photos', form: { url: images.url('a.png'), published: 'false' } }) },
 ];
 
 for (const dialect of await dialects()) {
@@ -123,7 +128,7 @@ for (const dialect of await dialects()) {
     const w = {} as World;
     const apps = new Map<string, IssuedCredentials>();
     before(async () => {
-      w.ts = await startServer(dialect);
+      w.ts = await startServer(dialect, { env: IMAGE_HOST_ENV });
       const system: Actor = { kind: 'system' };
       w.alice = await w.ts.member({ email: 'alice@example.com', name: 'Alice Admin' });
       w.bob = await w.ts.member({ email: 'bob@example.com', name: 'Bob Builder', manager_id: w.alice.id });

@@ -13,6 +13,11 @@ import type { CommentRow } from '../../src/db/repositories/comment.js';
 import type { GroupRow } from '../../src/db/repositories/group.js';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 // Wire conventions of the Graph surface (reference §3.1, §4, §11): where parameters may come
 // from, how paths and tokens may be written, the fields syntax, paging links, batch, errors,
@@ -100,7 +105,7 @@ for (const dialect of await dialects()) {
     }
 
     before(async () => {
-      ts = await startServer(dialect, { clock });
+      ts = await startServer(dialect, { clock, env: IMAGE_HOST_ENV });
       alice = await ts.member({ email: 'alice@example.com', name: 'Alice Admin' });
       bob = await ts.member({ email: 'bob.builder@example.com', name: 'Bob Builder' });
       carol = await ts.member({ email: 'carol@example.com', name: 'Carol Coder' });
@@ -171,7 +176,7 @@ for (const dialect of await dialects()) {
 
       test('bracket notation: attached_media[0][media_fbid] in a form body and in the query', async () => {
         for (const where of ['form', 'query'] as const) {
-          const photo = await http('POST', `${g('me/photos')}?published=false&url=${encodeURIComponent(`https://example.com/${where}.png`)}`, { token });
+          const photo = await http('POST', `${g('me/photos')}?published=false&url=${encodeURIComponent(images.url(`${where}.png`))}`, { token });
           assert.equal(photo.status, 200, photo.text);
           const params = { message: unique(`photo via ${where}`), 'attached_media[0][media_fbid]': photo.json.id };
           const r =
@@ -182,12 +187,12 @@ for (const dialect of await dialects()) {
           const post = await read(`${r.json.id}?fields=type,attachments`);
           assert.equal(post.type, 'photo');
           assert.equal(post.attachments.data[0].target.id, photo.json.id);
-          assert.equal(post.attachments.data[0].media.image.src, `https://example.com/${where}.png`);
+          assert.match(post.attachments.data[0].media.image.src, new RegExp(`^${ts.base}/media/${photo.json.id}/`));
         }
       });
 
       test('bracket notation inside a multipart body: attached_media[0][media_fbid]', async () => {
-        const photo = await http('POST', `${g('me/photos')}?published=false&url=${encodeURIComponent('https://example.com/multipart.png')}`, { token });
+        const photo = await http('POST', `${g('me/photos')}?published=false&url=${encodeURIComponent(images.url('multipart.png'))}`, { token });
         assert.equal(photo.status, 200, photo.text);
         const form = new FormData();
         form.append('message', unique('photo via multipart brackets'));
@@ -788,7 +793,7 @@ for (const dialect of await dialects()) {
       });
 
       test('paging links are built from PUBLIC_URL when it is set', async () => {
-        const proxied = await startServer(dialect, { env: { PUBLIC_URL: 'https://graph.example.test/' } });
+        const proxied = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, PUBLIC_URL: 'https://graph.example.test/' } });
         try {
           const owner = await proxied.member({ email: 'owner@example.com', name: 'Owner' });
           const feedGroup = await proxied.write((w) => groupCreator(w, { name: 'Proxied', adminId: owner.id }));
@@ -898,7 +903,7 @@ for (const dialect of await dialects()) {
       });
 
       test('rate limit: the 6th call in a minute is error 4 with HTTP 429 and Retry-After', async () => {
-        const limited = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '5' } });
+        const limited = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '5' } });
         try {
           const bot = await limited.integration(['read_group'], { name: 'Chatty Bot' });
           const other = await limited.integration(['read_group'], { name: 'Quiet Bot' });

@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 // Posting as Meta's samples post: several photos in attached_media in every shape the samples
 // use (JSON, bracket notation, multipart, PowerShell's single-quoted pseudo-JSON), and files=
@@ -14,7 +19,7 @@ for (const dialect of await dialects()) {
     let group: string;
     let n = 0;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      ts = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '0' } });
       token = (await ts.integration(['read_group', 'write_group', 'manage_group'])).access_token;
       group = (await http('POST', `${ts.graph}/community/groups`, { token, form: { name: 'Photos', privacy: 'OPEN' } })).json.id;
     });
@@ -23,7 +28,7 @@ for (const dialect of await dialects()) {
     const photos = async (count: number): Promise<string[]> => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        const r = await http('POST', `${ts.graph}/me/photos?published=false&url=${encodeURIComponent(`https://example.com/p${++n}.png`)}`, { token });
+        const r = await http('POST', `${ts.graph}/me/photos?published=false&url=${encodeURIComponent(images.url(`p${++n}.png`))}`, { token });
         assert.equal(r.status, 200, r.text);
         ids.push(r.json.id);
       }

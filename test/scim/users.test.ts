@@ -3,6 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
 import { assertScimError, auditOf, CORE, DATES, ENT, FRONTLINE, LIST, newUser, scimClient, STATUS, AUTH, V1 } from './helpers.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 for (const dialect of await dialects()) {
   describe(`SCIM 2.0 Users (${dialect})`, () => {
@@ -12,7 +17,7 @@ for (const dialect of await dialects()) {
     let scim: ReturnType<typeof scimClient>;
     let rfc: ReturnType<typeof scimClient>;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      ts = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '0' } });
       const app = await ts.integration(['manage_accounts'], { name: 'Identity Sync' });
       token = app.access_token;
       appId = app.app_id;
@@ -40,7 +45,7 @@ for (const dialect of await dialects()) {
         emails: [{ value: 'Jane.Doe@Example.com', type: 'work', primary: true }, { value: 'jane@home.example', type: 'home' }],
         phoneNumbers: [{ value: '+44 1', type: 'home' }, { value: '+44 2', type: 'work', primary: true }],
         addresses: [{ type: 'work', streetAddress: '1 Rathbone Square', locality: 'London', postalCode: 'W1T 1FB', country: 'GB', primary: true }],
-        photos: [{ value: 'https://example.com/jane.jpg', type: 'photo', primary: true }],
+        photos: [{ value: images.url('jane.jpg'), type: 'photo', primary: true }],
         [ENT]: { employeeNumber: '12345', costCenter: 'CC1', organization: 'Org', division: 'Div', department: 'R&D', manager: { managerId: boss.json.id } },
         [DATES]: { startDate: 1767225600, termDate: 0 },
         [STATUS]: { invited: false, claimed: true, claimLink: 'https://evil.example' },
@@ -77,7 +82,7 @@ for (const dialect of await dialects()) {
       assert.equal(g.json.primary_address, '1 Rathbone Square, London, W1T 1FB, GB');
       assert.equal(g.json.department, 'R&D');
       assert.equal(g.json.is_frontline, true);
-      assert.equal(g.json.picture.data.url, 'https://example.com/jane.jpg');
+      assert.ok(g.json.picture.data.url.startsWith(`${ts.base}/media/`), 'the photo is fetched and served from the server');
       assert.equal(g.json.external_id, 'hr-42');
       // One audit event, by the integration, with the new values.
       const [event] = await auditOf(ts, u.id);
@@ -348,7 +353,7 @@ for (const dialect of await dialects()) {
   describe(`SCIM rate limits (${dialect})`, () => {
     let ts: TestServer;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '3' } });
+      ts = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '3' } });
     });
     after(() => ts.close());
 

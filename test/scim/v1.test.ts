@@ -3,6 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
 import { AUTH, CORE, DATES, ENT, FRONTLINE, scimClient, STATUS, V1 } from './helpers.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
+
+// Photos given by URL are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 for (const dialect of await dialects()) {
   describe(`legacy SCIM 1.x at /scim/v1 (${dialect})`, () => {
@@ -10,7 +15,7 @@ for (const dialect of await dialects()) {
     let v1: ReturnType<typeof scimClient>;
     let managerId: string;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      ts = await startServer(dialect, { env: { ...IMAGE_HOST_ENV, COMMONPLACE_RATE_LIMIT: '0' } });
       const app = await ts.integration(['manage_accounts']);
       v1 = scimClient(ts, app.access_token, 'v1');
       managerId = (await v1.post('/Users', { schemas: [V1.core], userName: 'jennie@example.com', name: { formatted: 'Jennie' } })).json.id;
@@ -27,7 +32,7 @@ for (const dialect of await dialects()) {
         locale: 'en_GB',
         active: true,
         phoneNumbers: [{ primary: false, type: 'home', value: '+44-7723-098712' }, { primary: true, type: 'work', value: '+44-7712-345634;ext=12345' }],
-        photos: [{ primary: true, type: 'profile', value: 'https://example.com/joe.jpg' }],
+        photos: [{ primary: true, type: 'profile', value: images.url('joe.jpg') }],
         addresses: [{ type: 'work', formatted: 'London, W1T 1FB', streetAddress: '1 Rathbone Square', locality: 'London', region: 'Greater London', postalCode: 'W1T 1FB', country: 'United Kingdom', primary: true }],
         [V1.ent]: { employeeNumber: '12345', costCenter: '98765', division: 'Partnerships', department: 'Workplace', manager: { managerId: Number(managerId) <= Number.MAX_SAFE_INTEGER ? Number(managerId) : managerId, displayName: 'Jennie' } },
         [V1.dates]: { startDate: 1514764800, termDate: 0 },

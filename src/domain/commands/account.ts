@@ -26,8 +26,10 @@ import { type MultiValue, addressLine, currentList, primaryOf, withPrimary } fro
 import type { Actor } from '../actor.js';
 import { type Change, recordChange } from '../events.js';
 import { hashPassword, newOpaqueToken, sha256Hex } from '../secrets.js';
+import { sniffImage, storeMediaFile } from '../media.js';
+import { normalizePicture } from '../picture.js';
 import { membershipRulesFollowProfile } from './membershipRule.js';
-import type { Write } from './shared.js';
+import { remoteFile, type Write } from './shared.js';
 import { splitName } from './member.js';
 
 // The account lifecycle (provisioned → invited → claimed → deactivated, and back), shared by
@@ -287,12 +289,17 @@ async function checkManager(trx: Db, memberId: string | undefined, managerId: st
   }
 }
 
-async function setPicture(ctx: Context, trx: Db, member: Pick<MemberRow, 'id' | 'picture_media_id'>, url: string | null): Promise<Partial<MemberRow>> {
+/** The account's picture from SCIM `photos`: fetched once and stored (the URL kept as its source); unchanged when the URL is. */
+async function setPicture(w: Write, member: Pick<MemberRow, 'id' | 'picture_media_id'>, url: string | null): Promise<Partial<MemberRow>> {
+  const { ctx, trx } = w;
   const [current] = member.picture_media_id ? await findMediaByIds(trx, [member.picture_media_id]) : [];
   if (url === null) return current?.source_url ? { picture_media_id: null } : {};
   if (current?.source_url === url) return {};
+  const data = await normalizePicture((await remoteFile(w, url, 'image')).data);
+  const kind = sniffImage(data)!;
   const id = newId();
-  await insertMedia(trx, { id, owner_id: member.id, owner_type: 'member', kind: 'photo', source_url: url, file_name: null, mime_type: null, size: null, caption: null, published: 0, group_id: null, created_time: ctx.clock.now() });
+  const fileName = await storeMediaFile(ctx.media, id, kind.ext, data, kind.mime);
+  await insertMedia(trx, { id, owner_id: member.id, owner_type: 'member', kind: 'photo', source_url: url, file_name: fileName, mime_type: kind.mime, size: data.length, caption: null, published: 0, group_id: null, created_time: ctx.clock.now() });
   return { picture_media_id: id };
 }
 
@@ -493,7 +500,7 @@ export async function userProvisioner(w: Write, f: AccountFields, options: Accou
   }
   if (plan.emails?.length) await replaceMemberEmails(trx, row.id, emailRows(plan.emails), true);
   if (plan.photoUrl) {
-    const picture = await setPicture(ctx, trx, row, plan.photoUrl);
+    const picture = await setPicture(w, row, plan.photoUrl);
     await updateAccount(trx, row.id, picture);
     row = { ...row, ...picture };
   }
@@ -518,7 +525,7 @@ export async function accountUpdater(w: Write, member: MemberRow, f: AccountFiel
     changed = true;
   }
   const columns = { ...plan.columns };
-  if (plan.photoUrl !== undefined) Object.assign(columns, await setPicture(ctx, trx, row, plan.photoUrl));
+  if (plan.photoUrl !== undefined) Object.assign(columns, await setPicture(w, row, plan.photoUrl));
   if (Object.keys(columns).length) {
     await checkIdentifiers(trx, columns, rules, row.id);
     if ('manager_id' in columns) await checkManager(trx, row.id, columns.manager_id);

@@ -28,7 +28,7 @@ import { AppError, invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { type OutboxEvent, recordChange } from '../events.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
-import type { Write } from './shared.js';
+import { remoteFile, type Write } from './shared.js';
 
 /** Someone in Work Chat: a member or a bot page. */
 export interface ChatProfile {
@@ -207,6 +207,12 @@ async function echoEvent(w: Write, state: ThreadState, bot: ChatProfile, appId: 
 export async function messageSender(w: Write, state: ThreadState, sender: ChatProfile, content: MessageContent & { quickReplyPayload?: string }): Promise<ChatMessageRow> {
   const { ctx, actor, trx } = w;
   if (!participantOf(state, sender.id)) throw new AppError('action_not_allowed', '(#10) Only participants can write in a thread');
+  // Media given by URL are fetched and stored like uploads, as Messenger did; the message keeps the stored file.
+  for (const [i, a] of content.attachments.entries()) {
+    if (a.type === 'template' || a.payload.attachment_id || !a.payload.url) continue;
+    const stored = await chatFileStorer(w, sender, { type: a.type, url: a.payload.url });
+    content = { ...content, attachments: content.attachments.map((x, j) => (j === i ? { type: a.type, payload: { attachment_id: stored.id } } : x)) };
+  }
   const files = content.attachments.flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : []));
   const known = await findChatFilesByIds(trx, files);
   for (const id of files) {
@@ -410,27 +416,28 @@ export function profileChanges(values: Record<string, unknown>): ProfileChanges 
   return out;
 }
 
-/** Stores a chat file (upload or URL) owned by whoever sends it; returns it. */
+/**
+ * Stores a chat file owned by whoever sends it; returns it. A file given by URL is fetched once
+ * through the egress policy and stored like an upload (the URL is kept only in the audit event).
+ */
 export async function chatFileStorer(
-  { ctx, actor, trx }: Write,
+  w: Write,
   owner: ChatProfile,
   input: { type: ChatFileRow['type']; file?: { filename: string; data: Buffer }; url?: string },
 ): Promise<ChatFileRow> {
+  const { ctx, actor, trx } = w;
+  if (!input.file && (!input.url || !/^https?:\/\/\S+$/i.test(input.url))) throw invalidParameter('An attachment needs an http(s) url or an uploaded file');
+  const file = input.file ?? (await remoteFile(w, input.url!, input.type === 'image' ? 'image' : 'file'));
+  const filename = 'filename' in file ? file.filename : file.name;
   const id = newId();
-  let row: ChatFileRow;
-  if (input.file) {
-    const data = input.file.data;
-    if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A file has at most ${MAX_UPLOAD_BYTES} bytes`);
-    const image = sniffImage(data);
-    if (input.type === 'image' && !image) throw invalidParameter('The uploaded image is not a JPEG, PNG, GIF or WebP');
-    const mime = image?.mime ?? 'application/octet-stream';
-    const fileName = await storeMediaFile(ctx.media, `chat-${id}`, image?.ext ?? 'bin', data, mime);
-    row = { id, owner_id: owner.id, type: input.type, url: null, file_name: fileName, name: input.file.filename.slice(0, 200), mime_type: mime, size: data.length, created_time: ctx.clock.now() };
-  } else {
-    if (!input.url || !/^https?:\/\/\S+$/i.test(input.url)) throw invalidParameter('An attachment needs an http(s) url or an uploaded file');
-    row = { id, owner_id: owner.id, type: input.type, url: input.url, file_name: null, name: null, mime_type: null, size: null, created_time: ctx.clock.now() };
-  }
+  const data = file.data;
+  if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A file has at most ${MAX_UPLOAD_BYTES} bytes`);
+  const image = sniffImage(data);
+  if (input.type === 'image' && !image) throw invalidParameter('The uploaded image is not a JPEG, PNG, GIF or WebP');
+  const mime = image?.mime ?? 'application/octet-stream';
+  const fileName = await storeMediaFile(ctx.media, `chat-${id}`, image?.ext ?? 'bin', data, mime);
+  const row: ChatFileRow = { id, owner_id: owner.id, type: input.type, url: null, file_name: fileName, name: filename.slice(0, 200), mime_type: mime, size: data.length, created_time: ctx.clock.now() };
   await insertChatFile(trx, row);
-  await recordChange(trx, ctx, actor, { action: 'chat.file_uploaded', target: { type: 'chat_file', id }, new: { type: row.type, url: row.url, size: row.size } });
+  await recordChange(trx, ctx, actor, { action: 'chat.file_uploaded', target: { type: 'chat_file', id }, new: { type: row.type, url: input.file ? null : input.url, size: row.size } });
   return row;
 }

@@ -5,10 +5,10 @@ import { authorOf } from '../actor.js';
 import { recordChange } from '../events.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
 import { imageDimensions } from '../picture.js';
-import type { Write } from './shared.js';
+import { remoteFile, type Write } from './shared.js';
 
 export interface PhotoInput {
-  /** A remote image URL, kept as given. */
+  /** A remote image URL: fetched once through the egress policy and stored like an upload. */
   url?: string;
   /** Uploaded bytes (multipart `source`). */
   file?: { data: Buffer };
@@ -19,24 +19,19 @@ export interface PhotoInput {
 }
 
 /** Stores a photo by upload or by URL. The file is written before the row, so a failed write leaves no row. */
-export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInput): Promise<MediaRow> {
+export async function photoUploader(w: Write, input: PhotoInput): Promise<MediaRow> {
+  const { ctx, actor, trx } = w;
   const owner = authorOf(actor);
   if (!input.url && !input.file) throw invalidParameter('A photo needs a url or an uploaded source file');
-  if (input.url && !/^https?:\/\/\S+$/i.test(input.url)) throw invalidParameter('url must be an http(s) URL');
+  if (!input.file && !/^https?:\/\/\S+$/i.test(input.url!)) throw invalidParameter('url must be an http(s) URL');
+  const data = input.file ? input.file.data : (await remoteFile(w, input.url!, 'image')).data;
+  if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
+  const kind = sniffImage(data);
+  if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
   const id = newId();
-  let fileName: string | null = null;
-  let mime: string | null = null;
-  let size: number | null = null;
-  let dimensions: { width: number; height: number } | null = null;
-  if (input.file) {
-    if (input.file.data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
-    const kind = sniffImage(input.file.data);
-    if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
-    fileName = await storeMediaFile(ctx.media, id, kind.ext, input.file.data, kind.mime);
-    mime = kind.mime;
-    size = input.file.data.length;
-    dimensions = await imageDimensions(input.file.data);
-  }
+  const dimensions = await imageDimensions(data);
+  const fileName = await storeMediaFile(ctx.media, id, kind.ext, data, kind.mime);
+  const size = data.length;
   const row: MediaRow = {
     id,
     owner_id: owner.id,
@@ -44,7 +39,7 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
     kind: 'photo',
     source_url: input.file ? null : input.url!,
     file_name: fileName,
-    mime_type: mime,
+    mime_type: kind.mime,
     size,
     caption: input.caption ?? null,
     published: input.published ? 1 : 0,

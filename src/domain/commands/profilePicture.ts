@@ -5,27 +5,25 @@ import { newId } from '../../ids.js';
 import { recordChange } from '../events.js';
 import { sniffImage, storeMediaFile } from '../media.js';
 import { normalizePicture } from '../picture.js';
-import type { Write } from './shared.js';
+import { remoteFile, type Write } from './shared.js';
 
 /** A new profile picture: an uploaded image, or a public http(s) URL of one. */
 export type PictureSource = { data: Buffer } | { url: string };
 
 /**
  * Sets a member's profile picture (`POST /{member}/profile_pictures`). An upload is cropped to a
- * square and stored; a URL is kept as given. Returns the new picture's media id.
+ * square and stored; a URL is fetched once through the egress policy and stored the same way
+ * (the URL is kept as the picture's source). Returns the new picture's media id.
  */
 export async function profilePictureSetter(w: Write, member: MemberRow, source: PictureSource, caption?: string): Promise<string> {
   const id = newId();
   const base = { id, owner_id: member.id, owner_type: 'member' as const, kind: 'photo' as const, caption: caption?.trim() || null, published: 0 as const, group_id: null, created_time: w.ctx.clock.now() };
-  if ('url' in source) {
-    if (!/^https?:\/\/\S+$/i.test(source.url)) throw invalidParameter('image_url must be an http(s) URL');
-    await insertMedia(w.trx, { ...base, source_url: source.url, file_name: null, mime_type: null, size: null });
-  } else {
-    const data = await normalizePicture(source.data);
-    const kind = sniffImage(data)!;
-    const fileName = await storeMediaFile(w.ctx.media, id, kind.ext, data, kind.mime);
-    await insertMedia(w.trx, { ...base, source_url: null, file_name: fileName, mime_type: kind.mime, size: data.length });
-  }
+  if ('url' in source && !/^https?:\/\/\S+$/i.test(source.url)) throw invalidParameter('image_url must be an http(s) URL');
+  const given = 'url' in source ? (await remoteFile(w, source.url, 'image')).data : source.data;
+  const data = await normalizePicture(given);
+  const kind = sniffImage(data)!;
+  const fileName = await storeMediaFile(w.ctx.media, id, kind.ext, data, kind.mime);
+  await insertMedia(w.trx, { ...base, source_url: 'url' in source ? source.url : null, file_name: fileName, mime_type: kind.mime, size: data.length });
   await updateMember(w.trx, member.id, { picture_media_id: id, updated_time: Math.max(w.ctx.clock.now(), member.updated_time + 1) });
   await recordChange(w.trx, w.ctx, w.actor, {
     action: 'account.picture_changed',
