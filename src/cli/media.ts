@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openContext } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import type { Context } from '../context.js';
+import { remoteMediaImporter } from '../domain/commands/media.js';
 import { mediaKeyRotator } from '../domain/commands/mediaKey.js';
 import { transact } from '../domain/commands/shared.js';
 import { listMediaFileNames } from '../db/repositories/media.js';
@@ -65,6 +66,27 @@ export function registerMediaCommands(program: Command): void {
         process.stdout.write(
           opts.json ? `${JSON.stringify(summary)}\n` : `copied ${summary.copied} files from ${summary.from} to ${summary.to}${note}\nNow set COMMONPLACE_MEDIA_URL=${opts.to} and restart.\n`,
         );
+      } finally {
+        await close();
+      }
+    });
+  media
+    .command('import-remote')
+    .description('fetch and store the photos and profile pictures that were attached by URL before the server fetched URLs itself')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { ctx, close } = await openContext({ config: loadConfig(), log: createLogger(process.env.LOG_LEVEL || 'warn') });
+      try {
+        const bar = opts.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'media {bar} {value}/{total} URLs', stream: process.stderr });
+        const summary = await remoteMediaImporter(ctx, (done, total) => {
+          if (!bar) return;
+          if (done === 0) bar.start(total, 0);
+          else bar.update(done);
+        });
+        bar?.stop();
+        const failures = summary.failed.map((f) => `\n  ${f.id} ${f.url}: ${f.reason}`).join('');
+        process.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : `stored ${summary.imported} files; ${summary.failed.length} could not be fetched${failures}\n`);
+        if (summary.failed.length) process.exitCode = 1;
       } finally {
         await close();
       }

@@ -52,6 +52,7 @@ export type AuditAction =
   | 'post.seen'
   | 'media.uploaded'
   | 'media.deleted'
+  | 'media.imported'
   | 'media.key_rotated'
   | 'integration.secret_rotated'
   | 'member.signed_in'

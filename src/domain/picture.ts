@@ -42,9 +42,11 @@ export async function normalizePicture(data: Buffer): Promise<Buffer> {
   const sharp = await loadSharp();
   if (!sharp) return data;
   try {
-    const image = sharp(data, { limitInputPixels: 40_000_000, animated: false, failOn: 'error' })
-      .rotate()
-      .resize(PICTURE_SIZE, PICTURE_SIZE, { fit: 'cover', position: 'centre', withoutEnlargement: true });
+    const source = sharp(data, { limitInputPixels: 40_000_000, animated: false, failOn: 'error' });
+    const { width = PICTURE_SIZE, height = PICTURE_SIZE } = await source.metadata();
+    // Never enlarged: a picture smaller than PICTURE_SIZE becomes a square of its shorter side.
+    const side = Math.min(PICTURE_SIZE, width, height);
+    const image = source.rotate().resize(side, side, { fit: 'cover', position: 'centre' });
     return kind.mime === 'image/jpeg' ? await image.jpeg({ quality: 85, mozjpeg: true }).toBuffer() : await image.png({ compressionLevel: 9 }).toBuffer();
   } catch {
     throw invalidParameter('The picture could not be read as an image');

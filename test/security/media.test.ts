@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { remoteMediaImporter } from '../../src/domain/commands/media.js';
 import { mediaKeyRotator } from '../../src/domain/commands/mediaKey.js';
 import { transact } from '../../src/domain/commands/shared.js';
 import { LINK_BUCKET_MS } from '../../src/media/links.js';
@@ -11,6 +12,14 @@ import { http, ManualClock, startServer, type TestServer } from '../helpers/serv
 // policy and served from its own storage; media links expire and are signed by rotatable keys.
 
 const audits = async (ts: TestServer) => (await ts.ctx.db.selectFrom('audit_event').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+async function bytesOf(ts: TestServer, key: string): Promise<Buffer> {
+  const file = await ts.ctx.media.get(key);
+  assert.ok(file, `${key} is stored`);
+  if (Buffer.isBuffer(file.body)) return file.body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 const mediaRows = async (ts: TestServer) => (await ts.ctx.db.selectFrom('media').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
 for (const dialect of await dialects()) {
@@ -133,6 +142,48 @@ for (const dialect of await dialects()) {
       assert.match(csp, /img-src 'self' data:;/);
       assert.doesNotMatch(csp, /img-src[^;]*http/);
       }
+    });
+  });
+
+  describe(`media attached by URL before the server fetched URLs (${dialect})`, () => {
+    let ts: TestServer;
+    let host: ImageHost;
+    before(async () => {
+      host = await startImageHost();
+      ts = await startServer(dialect, { env: IMAGE_HOST_ENV });
+    });
+    after(async () => {
+      await ts?.close();
+      await host?.close();
+    });
+
+    test('`media import-remote` stores them (pictures squared), audits each, and leaves the failures to retry', async () => {
+      const member = await ts.member({ email: 'old@example.com', name: 'Old Picture' });
+      const legacy = (id: string, url: string) => ({
+        id, owner_id: member.id, owner_type: 'member' as const, kind: 'photo' as const, source_url: url, file_name: null, mime_type: null,
+        size: null, caption: null, published: 0 as const, group_id: null, created_time: ts.clock.now(),
+      });
+      await ts.ctx.db.insertInto('media').values([legacy('900000000000001', host.url('legacy.png')), legacy('900000000000002', host.url('gone.png')), legacy('900000000000003', host.url('avatar.jpg'))]).execute();
+      await ts.ctx.db.updateTable('member').set({ picture_media_id: '900000000000003' }).where('id', '=', member.id).execute();
+
+      const first = await remoteMediaImporter(ts.ctx, () => {});
+      assert.equal(first.imported, 2);
+      assert.deepEqual(first.failed.map((f) => f.id), ['900000000000002']);
+      assert.match(first.failed[0].reason, /Failed to fetch/);
+      const rows = await ts.ctx.db.selectFrom('media').selectAll().where('id', 'like', '9000000000000%').orderBy('id').execute();
+      assert.equal(rows[0].width, 30);
+      assert.equal(rows[0].height, 20);
+      assert.deepEqual(await bytesOf(ts, rows[0].file_name!), host.png);
+      assert.equal(rows[1].file_name, null, 'a failure leaves the row as it was');
+      assert.equal(rows[2].width, rows[2].height, 'a profile picture is cropped square, as an upload is');
+      const imported = await ts.ctx.db.selectFrom('audit_event').select('target_id').where('action', '=', 'media.imported').orderBy('target_id').execute();
+      assert.deepEqual(imported.map((a) => a.target_id), ['900000000000001', '900000000000003']);
+
+      const hits = host.hits.length;
+      const again = await remoteMediaImporter(ts.ctx, () => {});
+      assert.equal(again.imported, 0);
+      assert.equal(again.failed.length, 1, 'only the failure is tried again');
+      assert.equal(host.hits.length, hits + 1);
     });
   });
 

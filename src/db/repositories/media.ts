@@ -65,3 +65,13 @@ export async function listMediaFileNames(db: Db): Promise<{ key: string; mime_ty
   const chat = await db.selectFrom('chat_file').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
   return [...media, ...chat].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
 }
+
+/** Photos and pictures attached by URL before the server fetched such URLs: a source URL, no stored file. */
+export async function listRemoteOnlyMedia(db: Db): Promise<Pick<MediaRow, 'id' | 'source_url'>[]> {
+  return db.selectFrom('media').select(['id', 'source_url']).where('file_name', 'is', null).where('source_url', 'is not', null).orderBy('id').execute();
+}
+
+/** True when some member has this media row as their profile picture. */
+export async function isProfilePicture(db: Db, mediaId: string): Promise<boolean> {
+  return !!(await db.selectFrom('member').select('id').where('picture_media_id', '=', mediaId).executeTakeFirst());
+}

@@ -1,11 +1,12 @@
-import { deleteMedia, insertMedia, type MediaRow } from '../../db/repositories/media.js';
-import { invalidParameter } from '../../errors.js';
+import type { Context } from '../../context.js';
+import { deleteMedia, insertMedia, isProfilePicture, listRemoteOnlyMedia, type MediaRow, updateMedia } from '../../db/repositories/media.js';
+import { AppError, invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
 import { recordChange } from '../events.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
-import { imageDimensions } from '../picture.js';
-import { remoteFile, type Write } from './shared.js';
+import { imageDimensions, normalizePicture } from '../picture.js';
+import { remoteFile, transact, type Write } from './shared.js';
 
 export interface PhotoInput {
   /** A remote image URL: fetched once through the egress policy and stored like an upload. */
@@ -65,4 +66,43 @@ export async function photoDeleter({ ctx, actor, trx }: Write, media: MediaRow):
     target: { type: 'photo', id: media.id },
     old: { url: media.source_url, file: media.file_name, group_id: media.group_id },
   });
+}
+
+export interface RemoteImportSummary {
+  imported: number;
+  /** Rows whose URL could not be fetched: they stay as they were, to be tried again. */
+  failed: { id: string; url: string; reason: string }[];
+}
+
+/**
+ * Fetches and stores the photos and profile pictures that were attached by URL before the server
+ * fetched such URLs itself (they have a source URL and no stored file, and the web apps' CSP no
+ * longer lets a browser load them). Each fetch goes through the egress policy like a new upload;
+ * each stored file is one transaction with its audit event. Run again to retry the failures.
+ */
+export async function remoteMediaImporter(ctx: Context, onProgress: (done: number, total: number) => void): Promise<RemoteImportSummary> {
+  const rows = await listRemoteOnlyMedia(ctx.db);
+  const summary: RemoteImportSummary = { imported: 0, failed: [] };
+  onProgress(0, rows.length);
+  for (const [i, row] of rows.entries()) {
+    const url = row.source_url!;
+    try {
+      const fetched = await ctx.remote.fetch(url, 'image');
+      const data = (await isProfilePicture(ctx.db, row.id)) ? await normalizePicture(fetched.data) : fetched.data;
+      const kind = sniffImage(data);
+      if (!kind) throw new AppError('invalid_image');
+      const dimensions = await imageDimensions(data);
+      const fileName = await storeMediaFile(ctx.media, row.id, kind.ext, data, kind.mime);
+      await transact(ctx, { kind: 'system' }, async ({ trx }) => {
+        await updateMedia(trx, row.id, { file_name: fileName, mime_type: kind.mime, size: data.length, width: dimensions?.width ?? null, height: dimensions?.height ?? null });
+        await recordChange(trx, ctx, { kind: 'system' }, { action: 'media.imported', target: { type: 'photo', id: row.id }, old: { file: null }, new: { url, file: fileName, size: data.length } });
+      });
+      summary.imported++;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      summary.failed.push({ id: row.id, url, reason: error.message });
+    }
+    onProgress(i + 1, rows.length);
+  }
+  return summary;
 }
