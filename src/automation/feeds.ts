@@ -4,7 +4,9 @@ import { Agent, request } from 'undici';
 import type { Context } from '../context.js';
 import { claimFeedItem, type FeedRow, leaseFeed, setFeedItemPost, updateFeed } from '../db/repositories/feed.js';
 import { hookActor } from '../domain/commands/incomingHook.js';
+import { photoUploader } from '../domain/commands/media.js';
 import { postCreator } from '../domain/commands/post.js';
+import { optionalRemoteFile, transact } from '../domain/commands/shared.js';
 import { sha256Hex } from '../domain/secrets.js';
 import { AllowList, EgressRefused, addressRefusal, checkUrlForm, guardedLookup } from '../webhooks/egress.js';
 import { escapeMarkdown } from './slack.js';
@@ -127,16 +129,14 @@ function itemImage(item: Item): string | undefined {
   return candidates.find((u): u is string => typeof u === 'string' && /^https?:\/\/\S+$/i.test(u));
 }
 
-/** An item as a Markdown post: linked title, a plain-text summary, the image. */
-export function renderFeedItem(item: Item): { message: string; link?: string } {
+/** An item as a Markdown post: linked title and a plain-text summary; its image is attached as a photo. */
+export function renderFeedItem(item: Item): { message: string; link?: string; image?: string } {
   const link = typeof item.link === 'string' && /^https?:\/\/\S+$/i.test(item.link) ? item.link : undefined;
   const title = escapeMarkdown((item.title ?? '').trim() || 'Untitled');
   const lines = [`**${link ? `[${title}](${link})` : title}**`];
   const summary = (item.contentSnippet ?? item.summary ?? '').replace(/\s+/g, ' ').trim();
   if (summary) lines.push(escapeMarkdown(summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS - 1)}…` : summary));
-  const image = itemImage(item);
-  if (image) lines.push(`![](${image.replace(/[()\s]/g, (c) => encodeURIComponent(c))})`);
-  return { message: lines.join('\n\n'), link };
+  return { message: lines.join('\n\n'), link, image: itemImage(item) };
 }
 
 const itemTime = (item: Item) => {
@@ -171,12 +171,16 @@ export async function pollFeed(ctx: Context, fetcher: FeedFetcher, feed: FeedRow
     let last: Item | undefined;
     for (const item of items) {
       const guid = itemGuid(item);
-      const wrote = await ctx.db.transaction().execute(async (trx) => {
+      const actor = hookActor({ id: feed.id, app_id: null, name: feed.title ?? 'Feed', target_id: feed.group_id }, feed.page_id, feed.title ?? 'Feed');
+      const wrote = await transact(ctx, actor, async (w) => {
+        const { trx } = w;
         if (!(await claimFeedItem(trx, { feed_id: feed.id, guid, post_id: null, created_time: now }))) return false;
         if (!toPost.has(item)) return false;
-        const { message, link } = renderFeedItem(item);
-        const actor = hookActor({ id: feed.id, app_id: null, name: feed.title ?? 'Feed', target_id: feed.group_id }, feed.page_id, feed.title ?? 'Feed');
-        const post = await postCreator({ ctx, actor, trx }, { feedId: feed.group_id, feedType: 'group', message, link, formatting: 'MARKDOWN', allowDuplicate: true });
+        const { message, link, image } = renderFeedItem(item);
+        // The image is fetched and stored like any photo given by URL; an item whose image cannot be fetched is posted without it.
+        const file = image ? await optionalRemoteFile(w, image, 'image') : undefined;
+        const photo = file ? await photoUploader(w, { file, published: false, groupId: feed.group_id }) : undefined;
+        const post = await postCreator(w, { feedId: feed.group_id, feedType: 'group', message, link, formatting: 'MARKDOWN', allowDuplicate: true, mediaIds: photo ? [photo.id] : [] });
         await setFeedItemPost(trx, feed.id, guid, post.id);
         return true;
       });

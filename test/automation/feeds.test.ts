@@ -11,9 +11,11 @@ import { groupCreator } from '../../src/domain/commands/group.js';
 import { dialects } from '../helpers/dialects.js';
 import { ManualClock, startServer, type TestServer } from '../helpers/server.js';
 
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+
 /** A feed served on 127.0.0.1 whose items, ETag and failures the test controls. */
 function feedServer() {
-  const state = { items: [] as { guid: string; title: string; date: string }[], fail: false, requests: 0, conditional: 0, format: 'rss' as 'rss' | 'atom' };
+  const state = { items: [] as { guid: string; title: string; date: string }[], fail: false, requests: 0, conditional: 0, format: 'rss' as 'rss' | 'atom', base: '' };
   const body = () =>
     state.format === 'atom'
       ? `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom news</title>${state.items
@@ -22,10 +24,16 @@ function feedServer() {
       : `<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Engineering blog</title>${state.items
           .map(
             (i) =>
-              `<item><guid>${i.guid}</guid><title>${i.title}</title><link>https://blog.example.com/${i.guid}</link><description>&lt;p&gt;Summary of &lt;b&gt;${i.title}&lt;/b&gt;&lt;/p&gt;</description><media:content url="https://blog.example.com/${i.guid}.png" medium="image"/><pubDate>${new Date(i.date).toUTCString()}</pubDate></item>`,
+              `<item><guid>${i.guid}</guid><title>${i.title}</title><link>https://blog.example.com/${i.guid}</link><description>&lt;p&gt;Summary of &lt;b&gt;${i.title}&lt;/b&gt;&lt;/p&gt;</description><media:content url="${state.base}/images/${i.guid}.png" medium="image"/><pubDate>${new Date(i.date).toUTCString()}</pubDate></item>`,
           )
           .join('')}</channel></rss>`;
   const server = http.createServer((req, res) => {
+    // Item images: a.png is a real PNG, every other one is missing.
+    if (req.url?.startsWith('/images/')) {
+      if (req.url === '/images/a.png') res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+      else res.writeHead(404).end();
+      return;
+    }
     state.requests++;
     if (state.fail) {
       res.writeHead(500).end('down');
@@ -40,7 +48,14 @@ function feedServer() {
     }
     res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(text);
   });
-  return { state, server, listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`))) };
+  return { state, server, listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          state.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+          resolve(state.base);
+        }),
+      ),
+  };
 }
 
 for (const dialect of await dialects()) {
@@ -73,7 +88,9 @@ for (const dialect of await dialects()) {
       assert.equal(first.posted, 2);
       let written = await posts(group.id);
       assert.equal(written.length, 2);
-      assert.equal(written[0].message, '**[First post](https://blog.example.com/a)**\n\nSummary of First post\n\n![](https://blog.example.com/a.png)');
+      assert.equal(written[0].message, '**[First post](https://blog.example.com/a)**\n\nSummary of First post');
+      const attached = await ts.ctx.db.selectFrom('post_media').innerJoin('media', 'media.id', 'post_media.media_id').select(['post_media.post_id', 'media.file_name', 'media.size']).execute();
+      assert.deepEqual(attached.map((a) => [a.post_id, a.size]), [[written[0].id, PNG.length]], "the item's image is stored and attached; the missing one is left out");
       assert.equal(written[0].link, 'https://blog.example.com/a');
       assert.equal((await worker.runOnce()).feeds, 0, 'not due again before its interval');
       clock.advance(5 * 60_000);
