@@ -32,6 +32,7 @@ import { registerMemberEvents } from './member/events.js';
 import { registerMemberAppApi } from './member/routes.js';
 import { registerMemberCommunityApi } from './member/community.js';
 import { registerMemberKnowledgeApi } from './member/knowledge.js';
+import { registerMemberEventsApi } from './member/groupEvents.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -284,6 +285,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberKnowledgeApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberEventsApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   await registerHookRoutes(app, ctx);

@@ -3,6 +3,7 @@
 
 import type { AutomationTables } from './automationSchema.js';
 import type { CommunityTables } from './communitySchema.js';
+import type { EventsTables } from './eventsSchema.js';
 import type { KnowledgeTables } from './knowledgeSchema.js';
 import type { ScaleOutTables } from './scaleOutSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
@@ -321,7 +322,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, ScaleOutTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, EventsTables, ScaleOutTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

@@ -106,14 +106,24 @@ export type AuditAction =
   | 'knowledge.quick_link_updated'
   | 'knowledge.quick_link_deleted'
   | 'knowledge.editor_granted'
-  | 'knowledge.editor_revoked';
+  | 'knowledge.editor_revoked'
+  | 'event.created'
+  | 'event.updated'
+  | 'event.canceled'
+  | 'event.deleted'
+  | 'event.rsvp_set'
+  | 'event.rsvp_removed'
+  | 'calendar_feed.created'
+  | 'calendar_feed.revoked'
+  | 'poll.voted'
+  | 'poll.vote_removed';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
   | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_echoes' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
-  | { topic: 'user'; field: 'status' }
+  | { topic: 'user'; field: 'status' | 'events' }
   | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };
 
 export type OutboxEvent = WebhookField & {

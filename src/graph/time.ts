@@ -61,3 +61,21 @@ export function graphTime(ms: number | null | undefined): string | undefined {
   if (ms === null || ms === undefined) return undefined;
   return `${new Date(ms).toISOString().slice(0, 19)}+0000`;
 }
+
+/** Offset of a time zone at an instant, in minutes east of UTC. */
+export function zoneOffsetMinutes(ms: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+  const v = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second'));
+  return Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** An event time as Graph gives it: local to the event's zone with its offset (2026-12-04T10:00:00+0100). */
+export function zonedGraphTime(ms: number | null | undefined, zone: string): string | undefined {
+  if (ms === null || ms === undefined) return undefined;
+  const offset = zoneOffsetMinutes(ms, zone);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}

@@ -22,6 +22,8 @@ export const graphRules = {
   'group.feed.read': { anyOf: ['read_group'], group: true },
   'group.content.write': { anyOf: ['write_group'], group: true },
   'group.content.moderate': { anyOf: ['write_group'], group: true },
+  'group.events.manage': { anyOf: ['manage_group'], group: true },
+  'member.events.read': { anyOf: ['read_group'] },
   'mention.read': { anyOf: ['bot_mention'] },
   'mention.reply': { anyOf: ['bot_mention'] },
   'member.read': { anyOf: [] },

@@ -31,6 +31,11 @@ export const readRules = {
   skill: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'member.skills.read'),
   knowledge: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'knowledge.read'),
   export_job: (actor: Actor, _target: { id: string }, _method: string) => authorize(actor, 'export.employee_data'),
+  /** A group's event: like its posts; a draft only for its owner. */
+  event: (actor: Actor, target: { id: string; groupId: string; draft: boolean; ownerId: string }, method: string) => {
+    if (target.draft && !((actor.kind === 'integration' || actor.kind === 'app') && actor.pageId === target.ownerId)) throw unknownObject(target.id, method);
+    authorize(actor, 'group.feed.read', { groupId: target.groupId, id: target.id, method });
+  },
   /** A report of a group outside the integration's scope is an unknown object, like the group. */
   reported_content: (actor: Actor, target: { id: string; groupId: string }, method: string) => {
     if (!groupInScope(actor, target.groupId)) throw unknownObject(target.id, method);

@@ -21,6 +21,7 @@ export const webhookFieldRules: FieldKey = {
   'page.message_reads': 'chat.send',
   'page.messaging_postbacks': 'chat.send',
   'user.status': 'member.feed.read',
+  'user.events': 'member.feed.read',
   'workplace_security.admin_activity': 'security.read',
   'workplace_security.login_activity': 'security.read',
 };
@@ -49,7 +50,7 @@ export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphA
     standby: 'chat.send',
   },
   group: {},
-  user: { events: 'member.feed.read' },
+  user: {},
   workplace_security: {},
 };
 
@@ -57,7 +58,7 @@ export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphA
 export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
   page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks', ...Object.keys(silentWebhookFields.page)],
   group: ['posts', 'comments', 'membership', 'reported_content', ...Object.keys(silentWebhookFields.group)],
-  user: ['status', ...Object.keys(silentWebhookFields.user)],
+  user: ['status', 'events', ...Object.keys(silentWebhookFields.user)],
   workplace_security: ['admin_activity', 'login_activity', ...Object.keys(silentWebhookFields.workplace_security)],
 };
 

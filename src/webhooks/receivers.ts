@@ -61,6 +61,11 @@ export async function eventTargets(db: Db, events: readonly EventRow[]): Promise
       const feed = feedOfPost((JSON.parse(e.payload) as { post_id?: unknown }).post_id);
       if (feed) feeds.set(e.id, feed);
     }
+    // A member's event belongs to the event's group.
+    if (e.topic === 'user' && e.field === 'events') {
+      const group = (JSON.parse(e.payload) as { group_id?: unknown }).group_id;
+      if (typeof group === 'string') feeds.set(e.id, group);
+    }
   }
   const groups = new Set((await findGroupsByIds(db, [...new Set(feeds.values())])).map((g) => g.id));
   return new Map(

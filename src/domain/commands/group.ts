@@ -1,6 +1,7 @@
 import { deleteGroup, findGroupById, findMembership, type GroupRow, insertGroup, insertMembership, updateGroup } from '../../db/repositories/group.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { deletePostsCascade, postIdsOfFeed } from '../../db/repositories/post.js';
+import { deleteEvents, eventIdsOfGroup } from '../../db/repositories/groupEvent.js';
 import { invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
@@ -99,6 +100,7 @@ export async function groupDeleter({ ctx, actor, trx }: Write, groupId: string):
   const group = await findGroupById(trx, groupId);
   if (!group) return;
   await deletePostsCascade(trx, await postIdsOfFeed(trx, groupId));
+  await deleteEvents(trx, await eventIdsOfGroup(trx, groupId));
   await deleteGroup(trx, groupId);
   await recordChange(trx, ctx, actor, { action: 'group.deleted', target: { type: 'group', id: groupId }, old: group });
 }

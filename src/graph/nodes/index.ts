@@ -24,6 +24,8 @@ import { skillNode } from './skill/node.js';
 import { knowledgeCategoryNode } from './knowledge_category/node.js';
 import { knowledgeAudienceType } from './knowledge_category/type.js';
 import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
+import { eventNode } from './event/node.js';
+import { eventGuestType } from './event/type.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -45,6 +47,7 @@ const nodes = [
   reportedContentNode,
   knowledgeCategoryNode,
   knowledgeQuickLinkNode,
+  eventNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */
@@ -57,6 +60,7 @@ const embedded = [
   { key: 'message_profile', type: messageProfileType },
   { key: 'badge', type: badgeType },
   { key: 'knowledge_audience', type: knowledgeAudienceType },
+  { key: 'event_guest', type: eventGuestType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */

@@ -1,3 +1,4 @@
+import { communityEventsEdge } from '../event/lists.js';
 import type { CommunityTable } from '../../../db/schema.js';
 import { listGroups } from '../../../db/repositories/group.js';
 import { countMembers, listMembers, type MemberListFilter } from '../../../db/repositories/member.js';
@@ -107,6 +108,7 @@ export const communityType: NodeType<CommunityRow> = {
     former_members: memberList('community.former_members.read', () => ({ states: ['deactivated'] })),
     admins: memberList('community.admins.read', () => ({ states: ACTIVE, adminsOnly: true })),
     badges: communityBadgesEdge,
+    events: communityEventsEdge,
     skills: communitySkillsEdge,
     reported_content: communityReportsEdge,
     knowledge_library_categories: communityCategoriesEdge,

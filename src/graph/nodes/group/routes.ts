@@ -8,6 +8,8 @@ import { authorize } from '../../../policies/graph.js';
 import type { NodeRoute, ParamDoc } from '../../registry.js';
 import { type GraphRequest, success } from '../../request.js';
 import { postInput, postParams } from '../post/input.js';
+import { eventCreator } from '../../../domain/commands/groupEvent.js';
+import { eventInput, eventParams } from '../event/input.js';
 import type { GroupNode } from './node.js';
 import { groupSettingParams, groupSettings } from './settings.js';
 
@@ -80,6 +82,14 @@ async function photoToGroup(req: GraphRequest<GroupNode>) {
   });
 }
 
+async function eventInGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
+  const { is_canceled: _ignored, ...input } = eventInput(req.params, req.ctx.clock.now());
+  const event = await req.write((w) => eventCreator(w, group, input));
+  return { id: event.id };
+}
+
 const memberParams: readonly ParamDoc[] = [
   { name: 'member', description: 'Member id (also uid, or the third path segment)' },
   { name: 'email', description: 'Member email (needs read_user_email)' },
@@ -104,6 +114,7 @@ export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
       { name: 'message', description: 'Caption (also caption)' },
     ],
   },
+  { edge: 'events', method: 'POST', handler: eventInGroup, summary: 'Create an event in the group → {id}', params: eventParams },
   ...membership('members', 'Add a member (adding twice changes nothing)', 'Remove a member (the last member deletes the group)'),
   ...membership('admins', 'Grant the admin role', 'Revoke the admin role (the membership stays)'),
   ...membership('moderators', 'Grant the moderator role', 'Revoke the moderator role'),

@@ -9,6 +9,7 @@ import { graphTime } from '../../time.js';
 import type { MemberView } from '../member/type.js';
 import { loadProfiles } from '../profile/type.js';
 import { byParent, direction } from '../shared.js';
+import { groupEventsEdge } from '../event/lists.js';
 
 /** Memberships as members seen through them (role, join time), in the memberships' order. */
 async function withMembers(p: Presentation, lists: GroupMembershipRow[][]): Promise<MemberView[][]> {
@@ -104,6 +105,7 @@ export const groupType: NodeType<GroupRow> = {
         return byParent(groups.map((g) => g.id), rows, (m) => m.group_id ?? '');
       },
     },
+    events: groupEventsEdge,
     groups: {
       // Workplace groups have no sub-groups here; the edge exists and is empty.
       target: 'group',

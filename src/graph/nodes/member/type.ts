@@ -8,6 +8,7 @@ import type { FieldSpec, NodeType, Presentation } from '../../../presenters/type
 import { byParent, direction, scopeIds } from '../shared.js';
 import { memberBadgesEdge } from '../badge/type.js';
 import { memberSkillsEdge } from '../skill/type.js';
+import { memberEventsEdge } from '../event/lists.js';
 
 /** A member, possibly seen through a group membership (role, join time). */
 export type MemberView = MemberRow & { role?: GroupMembershipRow['role']; joined_time?: number };
@@ -119,5 +120,6 @@ export const memberType: NodeType<MemberView> = {
     },
     badges: memberBadgesEdge,
     skills: memberSkillsEdge,
+    events: memberEventsEdge,
   },
 };
