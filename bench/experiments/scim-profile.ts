@@ -66,7 +66,10 @@ try {
   agent.destroy();
   await stop(cp);
   if (imports.length) console.log(fs.readFileSync(cp.logFile, 'utf8').slice(-20000));
-  for (const file of fs.readdirSync(profDir)) console.log(formatSummary(summarize(path.join(profDir, file), 30)));
+  for (const file of fs.readdirSync(profDir)) {
+    if (process.env.KEEP_PROFILE) fs.copyFileSync(path.join(profDir, file), path.join(process.env.KEEP_PROFILE, file));
+    console.log(formatSummary(summarize(path.join(profDir, file), 30)));
+  }
 } finally {
   await cleanup();
 }

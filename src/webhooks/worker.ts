@@ -60,12 +60,8 @@ const FLUSH_MS = 100;
 const FLUSH_TRIES = 5;
 /** Outcomes wait this long for others to share their transaction (group commit). */
 const FLUSH_GATHER_MS = 3;
-/**
- * The loop runs at most this often, so claims and fan-outs come in batches: requests that each
- * write an event share one fan-out transaction per cycle instead of paying a commit each. A cycle
- * counts from its start, idle time included, so an event after a quiet spell is not delayed.
- */
-const MIN_CYCLE_MS = 20;
+/** The loop runs at most this often, so claims and fan-outs come in batches. */
+const MIN_CYCLE_MS = 5;
 /** Integrations (permissions, scopes, secrets) are re-read at least this often. */
 const RECEIVER_TTL_MS = 1000;
 
