@@ -1,13 +1,18 @@
 // SCIM benchmarks against a raw floor in the same run (DESIGN.md §5, BENCHMARKS.md "SCIM").
 //   node --import tsx bench/scim.ts [--db sqlite|postgres|both] [--users 100000] [--sync 10000]
 //        [--duration 6] [--pg-url postgres://postgres@127.0.0.1:5432/test] [--out bench/results/scim-latest.md]
+//        [--only create,patch,filter,sync] [--baseline REV]
 // Scenarios, each on both Commonplace (/scim/v2) and the floor (bench/scimFloor.ts), each on its
 // own copy of the same database, loaded in interleaved slices (floor, Commonplace, Commonplace, floor):
 //   create  POST /Users with a fresh userName, 1 request at a time, then 8 at a time;
+//   patch   PATCH /Users/{id} replacing the enterprise manager of one of --users seeded users
+//           (always one with a lower number, so no cycles), 1 at a time, then 8 at a time;
 //   filter  GET /Users?filter=userName eq "…" for random existing users among --users, 1 at a time;
 //   paging  (Commonplace only) a page deep in the list: jumped to cold, and reached by walking;
 //   sync    an identity provider's initial sync of --sync users: POST every user (8 at a time),
 //           then PATCH every user's enterprise manager (8 at a time); total time.
+// --baseline REV adds Commonplace at another commit (its src/ and bin/ from git) to the create and
+// patch scenarios, interleaved with the other two (A/B of a change, in one run on one machine).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -15,7 +20,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { createDatabase, SQLITE_FILE } from './seed.js';
-import { cleanup, cli, commonplaceEnv, freePort, killAllSync, type Proc, ROOT, snapshotSource, startCommonplace, stop, tempDir } from './server.js';
+import { cleanup, cli, commonplaceEnv, freePort, killAllSync, type Proc, ROOT, snapshotSource, sourceAt, startCommonplace, stop, tempDir } from './server.js';
 
 interface Args {
   dbs: ('sqlite' | 'postgres')[];
@@ -24,10 +29,15 @@ interface Args {
   duration: number;
   pgUrl: string;
   out: string;
+  only: Set<Scenario>;
+  baseline?: string;
 }
 
+const SCENARIOS = ['create', 'patch', 'filter', 'sync'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { dbs: ['sqlite', 'postgres'], users: 100_000, sync: 10_000, duration: 6, pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', out: 'bench/results/scim-latest.md' };
+  const args: Args = { dbs: ['sqlite', 'postgres'], users: 100_000, sync: 10_000, duration: 6, pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', out: 'bench/results/scim-latest.md', only: new Set(SCENARIOS) };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i] ?? '';
@@ -40,6 +50,12 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--duration') args.duration = num();
     else if (flag === '--pg-url') args.pgUrl = value();
     else if (flag === '--out') args.out = value();
+    else if (flag === '--baseline') args.baseline = value();
+    else if (flag === '--only') {
+      const names = value().split(',');
+      for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new Error(`unknown scenario ${n}: one of ${SCENARIOS.join(', ')}`);
+      args.only = new Set(names as Scenario[]);
+    }
     else throw new Error(`unknown argument ${flag}`);
   }
   return args;
@@ -174,12 +190,16 @@ async function copyOf(t: Template, label: string): Promise<{ dir: string; sqlite
 const MEMBER_COLUMNS = ['id', 'email', 'email_lower', 'user_name', 'user_name_lower', 'external_id', 'first_name', 'last_name', 'name', 'emails_json', 'state', 'is_frontline', 'is_admin', 'created_time', 'updated_time'];
 const seededUser = (i: number) => `seed${i}@example.com`;
 
+/** The seeded users' ids and times follow from this, so every copy of a run holds the same ids. */
+const seedStart = Date.now() - 60_000 - 10_000_000;
+const seededId = (i: number) => (BigInt(seedStart + i) * 8192n + BigInt(i % 8192)).toString();
+
 function* memberRows(count: number) {
-  const start = Date.now() - 60_000 - count;
+  const start = seedStart;
   for (let i = 0; i < count; i++) {
     const t = start + i;
     const email = seededUser(i);
-    const member = [(BigInt(t) * 8192n + BigInt(i % 8192)).toString(), email, email, email, email, `hr-${i}`, `First${i}`, `Last${i}`, `First${i} Last${i}`, JSON.stringify([{ value: email, type: 'work', primary: true }]), 'provisioned', 0, 0, t, t];
+    const member = [seededId(i), email, email, email, email, `hr-${i}`, `First${i}`, `Last${i}`, `First${i} Last${i}`, JSON.stringify([{ value: email, type: 'work', primary: true }]), 'provisioned', 0, 0, t, t];
     yield { member, email: [member[0], 0, email, email, 'work', 1] };
   }
 }
@@ -264,6 +284,7 @@ interface Row {
   scenario: string;
   cp: Result;
   floor: Result;
+  baseline?: Result;
 }
 const rows: Row[] = [];
 const syncRows: { db: string; server: string; users: number; createSeconds: number; patchSeconds: number; failures: number }[] = [];
@@ -276,20 +297,62 @@ const newUserCall = (): Call => {
   return { method: 'POST', path: '/scim/v2/Users', body: { schemas: [CORE], userName, externalId: `ext-${runTag}-${i}`, name: { givenName: `Bench${i}`, familyName: 'User' }, emails: [{ value: userName, type: 'work', primary: true }] } };
 };
 
-async function createScenario(t: Template, args: Args): Promise<void> {
-  const [cpCopy, floorCopy] = [await copyOf(t, `scim-${t.db}-create-cp`), await copyOf(t, `scim-${t.db}-create-floor`)];
-  const cp = await startCommonplace(`commonplace-${t.db}-create`, { dataDir: cpCopy.dir, databaseUrl: cpCopy.databaseUrl });
-  const floor = await startFloor(`floor-${t.db}-create`, floorCopy);
+/**
+ * The floor, Commonplace and (with --baseline) Commonplace at the baseline commit, each on its own
+ * copy of the template (seeded with `users` users first), loaded by `run` in interleaved slices.
+ */
+async function sideBySide(t: Template, label: string, users: number, run: (servers: Record<string, string>) => Promise<void>): Promise<void> {
+  const names = ['floor', 'cp', ...(baselineRoot ? ['baseline'] : [])];
+  const procs: Proc[] = [];
   try {
+    const servers: Record<string, string> = {};
+    for (const name of names) {
+      const copy = await copyOf(t, `scim-${t.db}-${label}-${name}`);
+      if (users > 0) await seedUsers(copy, users);
+      const proc =
+        name === 'floor'
+          ? await startFloor(`floor-${t.db}-${label}`, copy)
+          : await startCommonplace(`${name}-${t.db}-${label}`, { dataDir: copy.dir, databaseUrl: copy.databaseUrl, root: name === 'baseline' ? baselineRoot : undefined });
+      procs.push(proc);
+      servers[name] = proc.url;
+    }
+    await run(servers);
+  } finally {
+    for (const proc of procs) await stop(proc);
+  }
+}
+let baselineRoot: string | undefined;
+
+const scenarioRow = (db: string, scenario: string, r: Record<string, Result>): Row => ({ db, scenario, cp: r.cp, floor: r.floor, baseline: r.baseline });
+
+async function createScenario(t: Template, args: Args): Promise<void> {
+  await sideBySide(t, 'create', 0, async (servers) => {
     for (const concurrency of [1, 8]) {
       log(`${t.db}: user create, ${concurrency} at a time`);
-      const r = await interleaved({ floor: floor.url, cp: cp.url }, t.token, concurrency, args.duration, newUserCall);
-      rows.push({ db: t.db, scenario: `POST /Users, ${concurrency === 1 ? 'sequential' : `${concurrency} concurrent`}`, cp: r.cp, floor: r.floor });
+      const r = await interleaved(servers, t.token, concurrency, args.duration, newUserCall);
+      rows.push(scenarioRow(t.db, `POST /Users, ${concurrency === 1 ? 'sequential' : `${concurrency} concurrent`}`, r));
     }
-  } finally {
-    await stop(cp);
-    await stop(floor);
-  }
+  });
+}
+
+async function patchScenario(t: Template, args: Args): Promise<void> {
+  const users = Math.max(2, args.users);
+  log(`${t.db}: seeding ${fmt(users)} users for the manager PATCH (once per server)`);
+  await sideBySide(t, 'patch', users, async (servers) => {
+    let k = 0;
+    const next = (): Call => {
+      k++;
+      // A spread of users, each given a manager with a lower number: a forest, never a cycle.
+      const member = 1 + ((k * 7919) % (users - 1));
+      const manager = (k * 104_729) % member;
+      return { method: 'PATCH', path: `/scim/v2/Users/${seededId(member)}`, body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENT}:manager`, value: { value: seededId(manager) } }] } };
+    };
+    for (const concurrency of [1, 8]) {
+      log(`${t.db}: PATCH manager, ${concurrency} at a time`);
+      const r = await interleaved(servers, t.token, concurrency, args.duration, next);
+      rows.push(scenarioRow(t.db, `PATCH /Users/{id} manager at ${fmt(users)} users, ${concurrency === 1 ? 'sequential' : `${concurrency} concurrent`}`, r));
+    }
+  });
 }
 
 async function filterScenario(t: Template, args: Args): Promise<void> {
@@ -376,12 +439,15 @@ function report(args: Args, commit: string): string {
   const lines = [
     '# SCIM benchmark results',
     '',
-    `Command: \`node --import tsx bench/scim.ts --db ${args.dbs.length === 2 ? 'both' : args.dbs[0]} --users ${args.users} --sync ${args.sync} --duration ${args.duration}\``,
-    `Source: ${commit}. Machine: shared, ${os.cpus().length} cores. Ratios, not absolute numbers, are what carry over.`,
+    `Command: \`node --import tsx bench/scim.ts --db ${args.dbs.length === 2 ? 'both' : args.dbs[0]} --users ${args.users} --sync ${args.sync} --duration ${args.duration} --only ${[...args.only].join(',')}${args.baseline ? ` --baseline ${args.baseline}` : ''}\``,
+    `Source: ${commit}${args.baseline ? `; baseline: ${args.baseline}` : ''}. Machine: shared, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end. Ratios, not absolute numbers, are what carry over.`,
     '',
-    '| db | scenario | Commonplace req/s | floor req/s | ratio | Commonplace p50 / p99 ms | floor p50 / p99 ms | statuses (Commonplace) |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.db} | ${r.scenario} | ${fmt(r.cp.rps)} | ${fmt(r.floor.rps)} | ${fmt((r.cp.rps / r.floor.rps) * 100)}% | ${fmt(r.cp.p50, 1)} / ${fmt(r.cp.p99, 1)} | ${fmt(r.floor.p50, 1)} / ${fmt(r.floor.p99, 1)} | ${JSON.stringify(r.cp.statuses)} |`),
+    `| db | scenario | Commonplace req/s | floor req/s | ratio |${args.baseline ? ' baseline req/s | baseline ratio |' : ''} Commonplace p50 / p99 ms | floor p50 / p99 ms | statuses (Commonplace) |`,
+    `|---|---|---:|---:|---:|${args.baseline ? '---:|---:|' : ''}---:|---:|---|`,
+    ...rows.map((r) => {
+      const base = r.baseline ? ` ${fmt(r.baseline.rps)} | ${fmt((r.baseline.rps / r.floor.rps) * 100)}% |` : args.baseline ? ' — | — |' : '';
+      return `| ${r.db} | ${r.scenario} | ${fmt(r.cp.rps)} | ${fmt(r.floor.rps)} | ${fmt((r.cp.rps / r.floor.rps) * 100)}% |${base} ${fmt(r.cp.p50, 1)} / ${fmt(r.cp.p99, 1)} | ${fmt(r.floor.p50, 1)} / ${fmt(r.floor.p99, 1)} | ${JSON.stringify(r.cp.statuses)} |`;
+    }),
     '',
     '| db | paging (Commonplace) | ms |',
     '|---|---|---:|',
@@ -398,11 +464,13 @@ function report(args: Args, commit: string): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const source = snapshotSource();
+  if (args.baseline) baselineRoot = sourceAt(args.baseline);
   for (const db of args.dbs) {
     const t = await makeTemplate(db, args.pgUrl);
-    await createScenario(t, args);
-    await filterScenario(t, args);
-    if (args.sync > 0) await syncScenario(t, args);
+    if (args.only.has('create')) await createScenario(t, args);
+    if (args.only.has('patch')) await patchScenario(t, args);
+    if (args.only.has('filter')) await filterScenario(t, args);
+    if (args.only.has('sync') && args.sync > 0) await syncScenario(t, args);
   }
   const text = report(args, source.commit + (source.uncommitted.length ? ` (+ uncommitted: ${source.uncommitted.join(', ')})` : ''));
   fs.mkdirSync(path.dirname(path.resolve(ROOT, args.out)), { recursive: true });

@@ -46,6 +46,18 @@ export function patchedSource(file: string, search: string, replace: string): st
   return dir;
 }
 
+/**
+ * The source of another commit (A/B runs: `bench/scim.ts --baseline REV`): its src/ and bin/
+ * from git, everything else symlinked from this tree. Returns the root to pass as `root`.
+ */
+export function sourceAt(rev: string): string {
+  const dir = tempDir('source-baseline');
+  const archive = spawnSync('sh', ['-c', `git archive ${JSON.stringify(rev)} src bin | tar -x -C ${JSON.stringify(dir)}`], { cwd: ROOT, encoding: 'utf8' });
+  if (archive.status !== 0) throw new Error(`cannot read ${rev}: ${archive.stderr}`);
+  for (const entry of fs.readdirSync(ROOT)) if (entry !== 'src' && entry !== 'bin' && entry !== 'bench' && entry !== '.git') fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+  return dir;
+}
+
 export function snapshotSource(): SourceInfo {
   const dir = copySource('source');
   appRoot = dir;

@@ -137,14 +137,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
   mail?.start();
   const housekeeping = startHousekeeping(ctx);
   let draining = false;
-  // A write request may have recorded events, mail or an export: wake the workers instead of waiting for their poll.
-  app.addHook('onResponse', async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      webhooks.nudge();
-      exports.nudge();
-      mail?.nudge();
-    }
-  });
+  // Webhook events and export jobs wake their workers through the bus when they commit; a write
+  // request may have queued mail.
+  if (mail) {
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') mail.nudge();
+    });
+  }
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {

@@ -12,6 +12,8 @@ export type BusMessage =
   | { t: 'app'; id: string }
   /** Webhook events were committed (wake the delivery worker). */
   | { t: 'outbox' }
+  /** An export job was scheduled (wake the export runners). */
+  | { t: 'export' }
   /** A conversation got a message or changed, for the members' live event streams. */
   | { t: 'thread'; thread: string; updated: number; last: string | null; members: string[] }
   /** A media signing key was added or retired (reload the keys). */

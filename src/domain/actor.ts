@@ -10,6 +10,8 @@ export interface IntegrationActor {
   /** True when the integration may touch every group; otherwise only `groupIds`. */
   scopeAll: boolean;
   groupIds: ReadonlySet<string>;
+  /** The integration's "auto-invite" setting: every account it creates is invited at once. */
+  autoInvite: boolean;
 }
 
 /** The app itself, authenticated by `APP_ID|APP_SECRET` (subscription management, debug_token). */

@@ -140,6 +140,8 @@ export interface Change {
   old?: unknown;
   new?: unknown;
   events?: readonly OutboxEvent[];
+  /** The target account's email as it stands after the change, when the caller has it (saves a read). */
+  targetEmail?: string | null;
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
@@ -162,7 +164,7 @@ export async function recordChange(trx: Db, ctx: Pick<Context, 'clock' | 'bus'>,
     old_value: json(change.old),
     new_value: json(change.new),
   });
-  const events = [...(change.events ?? []), ...(await securityEventsOf(trx, actor, change, time))];
+  const events = [...(change.events ?? []), ...(await securityEventsOf(trx, ctx.bus, actor, change, time))];
   await insertOutboxRows(
     trx,
     events.map((e) => ({

@@ -1,3 +1,4 @@
+import type { Bus } from '../db/bus.js';
 import type { Db } from '../db/database.js';
 import { findCommunity } from '../db/repositories/community.js';
 import { findMemberById } from '../db/repositories/member.js';
@@ -51,19 +52,31 @@ function memberUpdateEvent(change: Change): string | undefined {
   return undefined;
 }
 
+/** The community's id never changes once the row exists: read once per database (keyed by its bus). */
+const communityIds = new WeakMap<Bus, string>();
+
+async function communityId(trx: Db, bus: Bus): Promise<string | undefined> {
+  const known = communityIds.get(bus);
+  if (known) return known;
+  const community = await findCommunity(trx);
+  if (community) communityIds.set(bus, community.id);
+  return community?.id;
+}
+
 /**
  * The `workplace_security` events of an audit change (none for content changes). Entry id is the
  * community; all security events share one ordering key, so they arrive in the order recorded.
  */
-export async function securityEventsOf(trx: Db, actor: Actor, change: Change, time: number): Promise<OutboxEvent[]> {
+export async function securityEventsOf(trx: Db, bus: Bus, actor: Actor, change: Change, time: number): Promise<OutboxEvent[]> {
   const updateEvent = change.action === 'member.updated' ? memberUpdateEvent(change) : undefined;
   const mapped = updateEvent ? { field: 'admin_activity' as const, event: updateEvent } : SECURITY[change.action];
   if (!mapped) return [];
-  const community = await findCommunity(trx);
+  const community = await communityId(trx, bus);
   if (!community) return [];
   const who = auditActor(actor);
   let targetEmail = record(change.new).email ?? record(change.old).email;
-  if (targetEmail === undefined && change.target.id && (change.target.type === 'member' || change.target.type === 'account')) {
+  if (targetEmail === undefined && change.targetEmail !== undefined) targetEmail = change.targetEmail;
+  else if (targetEmail === undefined && change.target.id && (change.target.type === 'member' || change.target.type === 'account')) {
     targetEmail = (await findMemberById(trx, change.target.id))?.email ?? undefined;
   }
   const value: Record<string, unknown> = {
@@ -74,7 +87,7 @@ export async function securityEventsOf(trx: Db, actor: Actor, change: Change, ti
     target_type: change.target.type,
     target_email: typeof targetEmail === 'string' ? targetEmail : undefined,
     time: Math.floor(time / 1000),
-    community: { id: community.id },
+    community: { id: community },
   };
-  return [{ topic: 'workplace_security', field: mapped.field, entryId: community.id, orderingKey: `security:${community.id}`, value }];
+  return [{ topic: 'workplace_security', field: mapped.field, entryId: community, orderingKey: `security:${community}`, value }];
 }

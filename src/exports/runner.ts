@@ -31,17 +31,23 @@ export class ExportRunner {
   private running: Promise<void> | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly ctx: Context) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // A job scheduled by any process wakes every runner; one of them leases it.
+    this.unsubscribe = this.ctx.bus.subscribe((message) => {
+      if (message.t === 'export' || message.t === 'resync') this.nudge();
+    });
     this.running = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     this.wake?.();
     await this.running;
   }

@@ -31,6 +31,7 @@ async function loadCredentials(ctx: Context, app: AppRow): Promise<Credentials> 
     permissions: new Set(JSON.parse(app.permissions) as Permission[]),
     scopeAll: app.scope_all === 1,
     groupIds: new Set(groupIds),
+    autoInvite: app.auto_invite === 1,
   };
   return { app, actor };
 }

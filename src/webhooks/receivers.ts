@@ -23,6 +23,7 @@ export function receiverActor(app: AppRow, groupIds: readonly string[]): AppActo
     permissions: new Set(JSON.parse(app.permissions) as Permission[]),
     scopeAll: app.scope_all === 1,
     groupIds: new Set(groupIds),
+    autoInvite: app.auto_invite === 1,
   };
 }
 

@@ -56,6 +56,7 @@ const asApp = (app: IssuedCredentials, perms: Perm[]): Actor => ({
   permissions: new Set(perms),
   scopeAll: true,
   groupIds: new Set(),
+  autoInvite: false,
 });
 let counter = 0;
 const unique = (s: string) => `${s} ${++counter}`;

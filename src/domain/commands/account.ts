@@ -15,7 +15,6 @@ import {
   replaceMemberEmails,
   updateAccount,
 } from '../../db/repositories/account.js';
-import { findAppById } from '../../db/repositories/app.js';
 import { findCommunity } from '../../db/repositories/community.js';
 import { findMediaByIds, insertMedia } from '../../db/repositories/media.js';
 import { countAdmins, findMemberById, type MemberRow } from '../../db/repositories/member.js';
@@ -380,12 +379,11 @@ async function invite({ ctx, actor, trx }: Write, member: MemberRow, links: Acco
   return { ...member, ...changes };
 }
 
-/** Whether the actor's integration invites everyone it creates (the "auto-invite" setting). */
-async function autoInvites(trx: Db, actor: Actor): Promise<boolean> {
-  if (actor.kind !== 'integration' && actor.kind !== 'app') return false;
-  const app = await findAppById(trx, actor.appId);
-  return app?.auto_invite === 1;
-}
+/**
+ * Whether the actor's integration invites everyone it creates: the setting travels with its
+ * credentials, which every change to the integration drops from the cache (graph/auth.ts).
+ */
+const autoInvites = (actor: Actor): boolean => (actor.kind === 'integration' || actor.kind === 'app') && actor.autoInvite;
 
 /** Thrown when the mass-deactivation guard refuses; carries the audit event to keep. */
 export class DeactivationRefused extends AppError {
@@ -505,7 +503,7 @@ export async function userProvisioner(w: Write, f: AccountFields, options: Accou
     row = { ...row, ...picture };
   }
   await recordChange(trx, ctx, actor, { action: 'account.provisioned', target: { type: 'member', id: row.id }, new: visible(row) });
-  if (!inactive && (f.invited === true || !row.email || (await autoInvites(trx, actor)))) row = await invite(w, row, options);
+  if (!inactive && (f.invited === true || !row.email || autoInvites(actor))) row = await invite(w, row, options);
   await membershipRulesFollowProfile(w, row.id);
   return row;
 }
@@ -534,7 +532,7 @@ export async function accountUpdater(w: Write, member: MemberRow, f: AccountFiel
     await updateAccount(trx, row.id, updated);
     if (plan.emails !== undefined) await replaceMemberEmails(trx, row.id, emailRows(plan.emails));
     const old = Object.fromEntries(Object.keys(columns).map((k) => [k, row[k as keyof MemberRow] ?? null]));
-    await recordChange(trx, ctx, actor, { action: 'account.updated', target: { type: 'member', id: row.id }, old: visible(old), new: visible(columns) });
+    await recordChange(trx, ctx, actor, { action: 'account.updated', target: { type: 'member', id: row.id }, old: visible(old), new: visible(columns), targetEmail: columns.email !== undefined ? columns.email : row.email });
     row = { ...row, ...updated };
     changed = true;
   }

@@ -29,6 +29,7 @@ export async function exportRequester(w: Write): Promise<ExportJobRow> {
     finished_time: null,
   };
   await insertExportJob(w.trx, row);
+  await w.ctx.bus.publish(w.trx, { t: 'export' });
   await recordChange(w.trx, w.ctx, w.actor, { action: 'export.requested', target: { type: 'export_job', id: row.id }, new: { type: row.type } });
   return row;
 }

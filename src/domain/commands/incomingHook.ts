@@ -176,7 +176,7 @@ export async function hookRevoker({ ctx, actor, trx }: Write, hook: IncomingHook
 
 /** The actor a hook writes as: its bot page, audited under its integration or the hook itself. */
 export function hookActor(hook: Pick<IncomingHookRow, 'id' | 'app_id' | 'name' | 'target_id'>, pageId: string, name: string): IntegrationActor {
-  return { kind: 'integration', appId: hook.app_id ?? hook.id, pageId, name, permissions: new Set(), scopeAll: false, groupIds: new Set([hook.target_id]) };
+  return { kind: 'integration', appId: hook.app_id ?? hook.id, pageId, name, permissions: new Set(), scopeAll: false, groupIds: new Set([hook.target_id]), autoInvite: false };
 }
 
 export async function requireHook(trx: Write['trx'], id: string): Promise<IncomingHookRow> {
