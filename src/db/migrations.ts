@@ -11,6 +11,7 @@ import { fidelityMigration } from './migrations/0009_fidelity.js';
 import { communityMigration } from './migrations/0010_community.js';
 import { mediaKeysMigration } from './migrations/0012_media_keys.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
+import { remoteImagesMigration } from './migrations/0018_remote_images.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010_community': communityMigration,
   '0012_media_keys': mediaKeysMigration,
   '0013_knowledge': knowledgeMigration,
+  '0018_remote_images': remoteImagesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
