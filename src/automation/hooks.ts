@@ -106,9 +106,16 @@ async function render(ctx: Context, hook: IncomingHookRow, request: Omit<HookReq
 }
 
 /** The page a post appears from: the hook's, or a persona named by the payload when allowed. */
+const personaName = (hook: IncomingHookRow, rendered: Rendered) => (hook.allow_overrides ? rendered.username?.trim().slice(0, 100) : undefined) || undefined;
+
+/** The persona icon a request asks for, when the hook allows overrides. */
+function personaIcon(hook: IncomingHookRow, rendered: Rendered): string | undefined {
+  return personaName(hook, rendered) && rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
+}
+
 async function authorPage(w: Write, hook: IncomingHookRow, rendered: Rendered): Promise<{ id: string; name: string }> {
   const { trx, ctx } = w;
-  const username = hook.allow_overrides ? rendered.username?.trim().slice(0, 100) : undefined;
+  const username = personaName(hook, rendered);
   if (!username) return { id: hook.page_id, name: hook.name };
   let page = await findHookPersona(trx, hook.id, username);
   const now = ctx.clock.now();
@@ -117,7 +124,7 @@ async function authorPage(w: Write, hook: IncomingHookRow, rendered: Rendered): 
     await insertPage(trx, page);
   }
   // An icon that cannot be fetched leaves the persona without one; the post still goes out.
-  const iconUrl = rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
+  const iconUrl = personaIcon(hook, rendered);
   const icon = iconUrl ? await optionalRemoteFile(w, iconUrl, 'image') : undefined;
   const picture = icon && (await normalizePicture(icon.data).catch(() => undefined));
   if (picture) {
@@ -163,6 +170,9 @@ const plainAlt = (alt: string) => alt.replace(/\\(.)/g, '$1').slice(0, 500) || u
 
 /** Writes what a request asked for; returns the id of what was written and the text it wrote. */
 async function write(w: Write, hook: IncomingHookRow, rendered: Rendered): Promise<{ id: string; markdown: string }> {
+  // The icon and the images are fetched together, before anything is stored (a fetch runs the write again).
+  const icon = personaIcon(hook, rendered);
+  await optionalRemoteFiles(w, [...(icon ? [icon] : []), ...(rendered.images?.list ?? []).map((i) => i.url)], 'image');
   const page = await authorPage(w, hook, rendered);
   const as: Write = { ...w, actor: hookActor(hook, page.id, page.name) };
   const photo = (file: FetchedFile, image: SlackImage) => photoUploader(as, { file, caption: plainAlt(image.alt), published: false, groupId: hook.target_type === 'group' ? hook.target_id : null }).then((m) => m.id);

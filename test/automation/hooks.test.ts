@@ -178,6 +178,14 @@ for (const dialect of await dialects()) {
       const [photoPost] = await feed();
       assert.equal(photoPost.message, '', 'a post of only a photo has no message');
 
+      const many = await http('POST', url, { json: { blocks: Array.from({ length: 12 }, (_, i) => ({ type: 'image', image_url: images.url(`many-${i}.png`), alt_text: `chart ${i}` })) } });
+      assert.equal(many.text, 'ok', 'more images than a request may fetch never refuse the post');
+      const [manyPost] = await feed();
+      assert.equal(manyPost.message, `[chart 10](${images.url('many-10.png')})\n\n[chart 11](${images.url('many-11.png')})`, 'images beyond the limit stay links');
+      const manyShown = await http('GET', `${ts.graph}/${manyPost.id}?fields=attachments`, { token });
+      assert.equal(manyShown.json.attachments.data[0].subattachments.data.length, 10);
+      assert.ok(!images.hits.includes('/many-10.png'), 'nothing beyond the limit is fetched');
+
       const a = await ts.member({ email: 'img-ana@example.com', name: 'Ana Img' });
       const b = await ts.member({ email: 'img-bo@example.com', name: 'Bo Img' });
       const state = await ts.write((w) => groupThreadCreator(w, { id: a.id, type: 'member', name: 'Ana Img' }, [{ id: b.id, type: 'member', name: 'Bo Img' }], 'Charts'));

@@ -209,13 +209,16 @@ async function echoEvent(w: Write, state: ThreadState, bot: ChatProfile, appId: 
 export async function messageSender(w: Write, state: ThreadState, sender: ChatProfile, content: MessageContent & { quickReplyPayload?: string }): Promise<ChatMessageRow> {
   const { ctx, actor, trx } = w;
   if (!participantOf(state, sender.id)) throw new AppError('action_not_allowed', '(#10) Only participants can write in a thread');
-  // Media given by URL are fetched and stored like uploads, as Messenger did; the message keeps the stored file.
+  // Every file given by URL is fetched before anything is stored (each fetch runs the command
+  // again): the media the message needs first, then the images it can do without.
+  for (const a of content.attachments) if (a.type !== 'template' && !a.payload.attachment_id && a.payload.url) await remoteFile(w, a.payload.url, a.type === 'image' ? 'image' : 'file');
+  content = await imageStorer(w, sender, content);
+  // Media given by URL are stored like uploads, as Messenger did; the message keeps the stored file.
   for (const [i, a] of content.attachments.entries()) {
     if (a.type === 'template' || a.payload.attachment_id || !a.payload.url) continue;
     const stored = await chatFileStorer(w, sender, { type: a.type, url: a.payload.url });
     content = { ...content, attachments: content.attachments.map((x, j) => (j === i ? { type: a.type, payload: { attachment_id: stored.id } } : x)) };
   }
-  content = await imageStorer(w, sender, content);
   const files = content.attachments.flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : []));
   const known = await findChatFilesByIds(trx, files);
   for (const id of files) {

@@ -45,7 +45,7 @@ export async function remoteFile(w: Write, url: string, kind: Kind): Promise<Fet
  * back undefined when its fetch failed or when it is beyond the request's `MAX_REMOTE_FILES`.
  */
 export async function optionalRemoteFiles(w: Write, urls: readonly string[], kind: Kind): Promise<(FetchedFile | undefined)[]> {
-  if (!w.fetched) return Promise.all(urls.map((url) => optionalRemoteFile(w, url, kind)));
+  if (!w.fetched) return Promise.all(urls.map((url) => w.ctx.remote.fetch(url, kind).catch((e: unknown) => (e instanceof AppError ? undefined : Promise.reject(e)))));
   const fetched = w.fetched;
   const missing = [...new Set(urls)].filter((url) => !fetched.has(`${kind} ${url}`));
   const room = MAX_REMOTE_FILES - fetched.size;
@@ -56,14 +56,9 @@ export async function optionalRemoteFiles(w: Write, urls: readonly string[], kin
   });
 }
 
-/** Like `remoteFile`, for files a command can do without (an icon): undefined when the fetch failed. */
+/** Like `remoteFile`, for files a command can do without (an icon): undefined when the fetch failed or the request's files given by URL are used up. */
 export async function optionalRemoteFile(w: Write, url: string, kind: Kind): Promise<FetchedFile | undefined> {
-  try {
-    return await remoteFile(w, url, kind);
-  } catch (error) {
-    if (error instanceof AppError) return undefined;
-    throw error;
-  }
+  return (await optionalRemoteFiles(w, [url], kind))[0];
 }
 
 /** Runs a command in one transaction (rows, audit event and outbox rows commit together). */
