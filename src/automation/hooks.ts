@@ -14,10 +14,11 @@ import {
 import { insertMedia } from '../db/repositories/media.js';
 import { findPostById, type PostRow } from '../db/repositories/post.js';
 import { commentCreator } from '../domain/commands/comment.js';
-import { loadThread, messageSender } from '../domain/commands/chat.js';
+import { chatFileStorer, loadThread, messageSender } from '../domain/commands/chat.js';
 import { hookActor } from '../domain/commands/incomingHook.js';
 import { postCreator, postUpdater, postWireId } from '../domain/commands/post.js';
-import { optionalRemoteFile, transact, type Write } from '../domain/commands/shared.js';
+import { photoUploader } from '../domain/commands/media.js';
+import { MAX_REMOTE_FILES, optionalRemoteFile, optionalRemoteFiles, transact, type Write } from '../domain/commands/shared.js';
 import { sniffImage, storeMediaFile } from '../domain/media.js';
 import { normalizePicture } from '../domain/picture.js';
 import { sha256Hex } from '../domain/secrets.js';
@@ -25,7 +26,8 @@ import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { type Alert, mergeAlerts, parseAlertNotification, renderAlertGroup } from './alertmanager.js';
 import { renderGithubEvent, verifyGithubSignature } from './github.js';
-import { parseSlackPayload, renderSlackMessage, SlackRefusal, MAX_TEXT, type SlackAnswer } from './slack.js';
+import type { FetchedFile } from '../media/remote.js';
+import { parseSlackPayload, SlackRefusal, MAX_TEXT, type SlackAnswer, type SlackImage, slackImages } from './slack.js';
 
 /** Largest request body a hook reads (Slack's own limit is near this). */
 export const MAX_HOOK_BODY = 1024 * 1024;
@@ -46,7 +48,10 @@ export interface HookAnswer {
 
 /** What a payload asks to post, before it is written. */
 interface Rendered {
+  /** The text; with images, as it reads when none of them could be attached (each a link). */
   markdown: string;
+  /** Slack images to fetch and attach, and the text given the ones attached. */
+  images?: { list: SlackImage[]; markdown: (attached: ReadonlySet<string>) => string };
   event?: string;
   threadTs?: string;
   username?: string;
@@ -71,9 +76,10 @@ async function render(ctx: Context, hook: IncomingHookRow, request: Omit<HookReq
     case 'slack': {
       const message = parseSlackPayload(raw, request.contentType);
       if (message.text && message.text.length > MAX_TEXT) throw new SlackRefusal('request_too_large', `text has at most ${MAX_TEXT} characters`);
-      const markdown = renderSlackMessage(message, options);
+      const images = slackImages(message, options);
+      const markdown = images.markdown(new Set());
       if (!markdown.trim()) throw new SlackRefusal('no_text');
-      return { markdown, threadTs: message.threadTs, username: message.username, iconUrl: message.iconUrl };
+      return { markdown, images: { list: images.images, markdown: images.markdown }, threadTs: message.threadTs, username: message.username, iconUrl: message.iconUrl };
     }
     case 'github': {
       const secret = hook.signing_secret_sealed ? ctx.secrets.open(hook.signing_secret_sealed) : undefined;
@@ -100,9 +106,16 @@ async function render(ctx: Context, hook: IncomingHookRow, request: Omit<HookReq
 }
 
 /** The page a post appears from: the hook's, or a persona named by the payload when allowed. */
+const personaName = (hook: IncomingHookRow, rendered: Rendered) => (hook.allow_overrides ? rendered.username?.trim().slice(0, 100) : undefined) || undefined;
+
+/** The persona icon a request asks for, when the hook allows overrides. */
+function personaIcon(hook: IncomingHookRow, rendered: Rendered): string | undefined {
+  return personaName(hook, rendered) && rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
+}
+
 async function authorPage(w: Write, hook: IncomingHookRow, rendered: Rendered): Promise<{ id: string; name: string }> {
   const { trx, ctx } = w;
-  const username = hook.allow_overrides ? rendered.username?.trim().slice(0, 100) : undefined;
+  const username = personaName(hook, rendered);
   if (!username) return { id: hook.page_id, name: hook.name };
   let page = await findHookPersona(trx, hook.id, username);
   const now = ctx.clock.now();
@@ -111,7 +124,7 @@ async function authorPage(w: Write, hook: IncomingHookRow, rendered: Rendered): 
     await insertPage(trx, page);
   }
   // An icon that cannot be fetched leaves the persona without one; the post still goes out.
-  const iconUrl = rendered.iconUrl && /^https?:\/\/\S+$/i.test(rendered.iconUrl) ? rendered.iconUrl : undefined;
+  const iconUrl = personaIcon(hook, rendered);
   const icon = iconUrl ? await optionalRemoteFile(w, iconUrl, 'image') : undefined;
   const picture = icon && (await normalizePicture(icon.data).catch(() => undefined));
   if (picture) {
@@ -132,15 +145,44 @@ async function threadPost(trx: Write['trx'], hook: IncomingHookRow, threadTs: st
   return post && post.feed_id === hook.target_id ? post : undefined;
 }
 
-/** Writes what a request asked for; returns the id of what was written. */
-async function write(w: Write, hook: IncomingHookRow, rendered: Rendered): Promise<string> {
+/**
+ * A Slack message's images (at most `max`), fetched together through the egress policy and kept
+ * by `store` (photos of the post, or files of the chat message). One that cannot be fetched, or
+ * beyond the request's limit of files given by URL (the persona's icon counts), stays in the text
+ * as a link: the post goes out either way.
+ */
+async function attachImages(w: Write, rendered: Rendered, max: number, store: (file: FetchedFile, image: SlackImage) => Promise<string>): Promise<{ ids: string[]; markdown: string }> {
+  if (!rendered.images?.list.length) return { ids: [], markdown: rendered.markdown };
+  const images = rendered.images.list.slice(0, max);
+  const files = await optionalRemoteFiles(w, images.map((i) => i.url), 'image');
+  const ids: string[] = [];
+  const attached = new Set<string>();
+  for (const [i, image] of images.entries()) {
+    const file = files[i];
+    if (!file) continue;
+    ids.push(await store(file, image));
+    attached.add(image.url);
+  }
+  return { ids, markdown: rendered.images.markdown(attached) };
+}
+
+const plainAlt = (alt: string) => alt.replace(/\\(.)/g, '$1').slice(0, 500) || undefined;
+
+/** Writes what a request asked for; returns the id of what was written and the text it wrote. */
+async function write(w: Write, hook: IncomingHookRow, rendered: Rendered): Promise<{ id: string; markdown: string }> {
+  // The icon and the images are fetched together, before anything is stored (a fetch runs the write again).
+  const icon = personaIcon(hook, rendered);
+  await optionalRemoteFiles(w, [...(icon ? [icon] : []), ...(rendered.images?.list ?? []).map((i) => i.url)], 'image');
   const page = await authorPage(w, hook, rendered);
   const as: Write = { ...w, actor: hookActor(hook, page.id, page.name) };
+  const photo = (file: FetchedFile, image: SlackImage) => photoUploader(as, { file, caption: plainAlt(image.alt), published: false, groupId: hook.target_type === 'group' ? hook.target_id : null }).then((m) => m.id);
   if (hook.target_type === 'thread') {
     const state = await loadThread(w.trx, hook.target_id);
     if (!state) throw new SlackRefusal('channel_is_archived');
-    const message = await messageSender(as, state, { id: page.id, type: 'page', name: page.name }, { text: rendered.markdown, quickReplies: [], attachments: [] });
-    return `m_${message.id}`;
+    const sender = { id: page.id, type: 'page' as const, name: page.name };
+    const { ids, markdown } = await attachImages(as, rendered, MAX_REMOTE_FILES, async (file, image) => (await chatFileStorer(as, sender, { type: 'image', file: { filename: file.name, data: file.data }, url: image.url })).id);
+    const message = await messageSender(as, state, sender, { text: markdown || null, quickReplies: [], attachments: ids.map((id) => ({ type: 'image', payload: { attachment_id: id } })) });
+    return { id: `m_${message.id}`, markdown };
   }
   if (rendered.alertGroup) {
     const known = await findHookThread(w.trx, hook.id, rendered.alertGroup.key);
@@ -149,15 +191,18 @@ async function write(w: Write, hook: IncomingHookRow, rendered: Rendered): Promi
     if (existing) await postUpdater({ ...as, actor: hookActor(hook, existing.author_id, hook.name) }, existing, { message: rendered.markdown, formatting: 'MARKDOWN' });
     else post = await postCreator(as, { feedId: hook.target_id, feedType: 'group', message: rendered.markdown, formatting: 'MARKDOWN', allowDuplicate: true });
     await saveHookThread(w.trx, { hook_id: hook.id, external_key: rendered.alertGroup.key, post_id: post!.id, state: JSON.stringify(rendered.alertGroup.alerts), updated_time: w.ctx.clock.now() });
-    return postWireId(post!);
+    return { id: postWireId(post!), markdown: rendered.markdown };
   }
   const parent = rendered.threadTs ? await threadPost(w.trx, hook, rendered.threadTs) : undefined;
   if (parent) {
-    const comment = await commentCreator(as, { post: parent, message: rendered.markdown.slice(0, 8000) });
-    return comment.id;
+    // A comment holds one photo: the first image; the others stay links.
+    const { ids, markdown } = await attachImages(as, rendered, 1, photo);
+    const comment = await commentCreator(as, { post: parent, message: markdown.slice(0, 8000), mediaId: ids[0] });
+    return { id: comment.id, markdown };
   }
-  const post = await postCreator(as, { feedId: hook.target_id, feedType: 'group', message: rendered.markdown, formatting: 'MARKDOWN', allowDuplicate: true });
-  return postWireId(post);
+  const { ids, markdown } = await attachImages(as, rendered, MAX_REMOTE_FILES, photo);
+  const post = await postCreator(as, { feedId: hook.target_id, feedType: 'group', message: markdown, formatting: 'MARKDOWN', allowDuplicate: true, mediaIds: ids });
+  return { id: postWireId(post), markdown };
 }
 
 async function targetGone(ctx: Context, hook: IncomingHookRow): Promise<boolean> {
@@ -213,8 +258,8 @@ export async function deliverToHook(ctx: Context, hook: IncomingHookRow, request
       return answer('ok');
     }
     const done = rendered;
-    const objectId = await transact(ctx, hookActor(hook, hook.page_id, hook.name), (w) => write(w, hook, done));
-    await log(200, 'ok', rendered, objectId);
+    const written = await transact(ctx, hookActor(hook, hook.page_id, hook.name), (w) => write(w, hook, done));
+    await log(200, 'ok', { ...rendered, markdown: written.markdown }, written.id);
     return answer('ok');
   } catch (error) {
     const refusal = error instanceof SlackRefusal ? error : error instanceof AppError && error.kind !== 'internal' ? new SlackRefusal('invalid_payload', error.message) : undefined;

@@ -1,5 +1,7 @@
 // Slack's incoming-webhook payload (text in mrkdwn, Block Kit blocks, legacy attachments) turned
-// into one Markdown message. Pure functions: no database, no I/O.
+// into one Markdown message. Pure functions: no database, no I/O. Images are not written into the
+// text: each goes through `RenderOptions.image`, which the caller uses to collect them (they are
+// fetched and attached as photos) and to write those that could not be fetched as links.
 
 /** Slack's answer strings; each comes with its HTTP status. */
 export const slackAnswers = {
@@ -53,6 +55,33 @@ export interface SlackMessage {
 export interface RenderOptions {
   /** Keep `<!here>`, `<!channel>`, `<!everyone>` as audience mentions. */
   allowBroadcast: boolean;
+  /** What an image (a safe http(s) URL and its escaped alt text) becomes in the text. */
+  image: (url: string, alt: string) => string;
+}
+
+/** An image of a Slack message: an image block, a section's or context's image, an attachment's image or thumbnail. */
+export interface SlackImage {
+  url: string;
+  alt: string;
+}
+
+/**
+ * The images of a message, in order, each once, and the Markdown of the message given which of
+ * them are attached (those are left out of the text; the others become links).
+ */
+export function slackImages(message: SlackMessage, options: Omit<RenderOptions, 'image'>): { images: SlackImage[]; markdown: (attached: ReadonlySet<string>) => string } {
+  const images = new Map<string, SlackImage>();
+  renderSlackMessage(message, {
+    ...options,
+    image: (url, alt) => {
+      if (!images.has(url)) images.set(url, { url, alt });
+      return '';
+    },
+  });
+  return {
+    images: [...images.values()],
+    markdown: (attached) => renderSlackMessage(message, { ...options, image: (url, alt) => (attached.has(url) ? '' : `[${alt || escapeMarkdown(url)}](${url})`) }),
+  };
 }
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -188,10 +217,12 @@ function textObject(value: unknown, options: RenderOptions): string {
   return value.type === 'plain_text' ? escapeMarkdown(value.text) : mrkdwnToMarkdown(value.text, options);
 }
 
-function imageMarkdown(url: unknown, alt: unknown): string {
-  const safe = typeof url === 'string' ? safeUrl(url) : undefined;
-  return safe ? `![${escapeMarkdown(str(alt) ?? '')}](${safe})` : '';
+function imageMarkdown(url: unknown, alt: unknown, options: RenderOptions): string {
+  const safe = imageUrl(url);
+  return safe ? options.image(safe, escapeMarkdown(str(alt) ?? '')) : '';
 }
+
+const imageUrl = (url: unknown) => (typeof url === 'string' && /^https?:\/\//i.test(url) ? safeUrl(url) : undefined);
 
 function elementLink(element: Json, options: RenderOptions): string {
   const label = textObject(element.text, options) || escapeMarkdown(str(element.action_id) ?? 'link');
@@ -282,17 +313,17 @@ function renderBlock(block: Json, options: RenderOptions): string {
       if (text) lines.push(text);
       if (Array.isArray(block.fields) && block.fields.length) lines.push(block.fields.map((f) => textObject(f, options)).filter(Boolean).join('\n\n'));
       const accessory = isObject(block.accessory) ? block.accessory : undefined;
-      if (accessory?.type === 'image') lines.push(imageMarkdown(accessory.image_url, accessory.alt_text));
+      if (accessory?.type === 'image') lines.push(imageMarkdown(accessory.image_url, accessory.alt_text, options));
       else if (accessory?.type === 'button') lines.push(elementLink(accessory, options));
       return lines.filter(Boolean).join('\n\n');
     }
     case 'image': {
-      const title = block.title ? `**${textObject(block.title, options)}**\n\n` : '';
-      return title + imageMarkdown(block.image_url, block.alt_text);
+      const title = block.title ? `**${textObject(block.title, options)}**` : '';
+      return [title, imageMarkdown(block.image_url, block.alt_text, options)].filter(Boolean).join('\n\n');
     }
     case 'context':
       return (Array.isArray(block.elements) ? block.elements.filter(isObject) : [])
-        .map((e) => (e.type === 'image' ? imageMarkdown(e.image_url, e.alt_text) : textObject(e, options)))
+        .map((e) => (e.type === 'image' ? imageMarkdown(e.image_url, e.alt_text, options) : textObject(e, options)))
         .filter(Boolean)
         .join(' · ');
     case 'actions':
@@ -398,7 +429,8 @@ export function renderAttachment(a: Json, options: RenderOptions): string {
     });
     if (links.some(Boolean)) card.push(links.filter(Boolean).join(' · '));
   }
-  const image = imageMarkdown(a.image_url, a.fallback) || imageMarkdown(a.thumb_url, a.fallback);
+  // The full image when there is one, else the thumbnail (Slack shows one of them).
+  const image = imageMarkdown(imageUrl(a.image_url) ? a.image_url : a.thumb_url, a.fallback, options);
   if (image) card.push(image);
   const footer = [typeof a.footer === 'string' ? md(a.footer) : '', formatTs(a.ts) ?? ''].filter(Boolean).join(' · ');
   if (footer) card.push(`_${footer}_`);

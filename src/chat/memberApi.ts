@@ -38,7 +38,7 @@ import { mediaCacheControl } from '../http/resizedPictures.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
-import { chatFileUrl } from './files.js';
+import { chatFileIds, chatFileUrl, quickRepliesForClients, templateForClients } from './files.js';
 import { attachmentDisposition } from '../http/headers.js';
 import { publicBase } from '../http/links.js';
 import { queryInteger, timeCursor, webQuery } from '../http/query.js';
@@ -110,10 +110,14 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
   }
 
   async function presentMessages(rows: ChatMessageRow[], base: string) {
-    const ids = rows.flatMap((m) => (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : [])));
+    const parsed = rows.map((m) => ({
+      attachments: m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : [],
+      quickReplies: m.quick_replies ? (JSON.parse(m.quick_replies) as QuickReply[]) : [],
+    }));
+    const ids = parsed.flatMap((p) => chatFileIds(p.attachments, p.quickReplies));
     const files = new Map((await findChatFilesByIds(ctx.db, ids)).map((f) => [f.id, f]));
     const senders = await chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]);
-    return rows.map((m) => ({
+    return rows.map((m, i) => ({
       id: messageWireId(m),
       thread_id: `t_${m.thread_id}`,
       from: { id: m.sender_id, type: m.sender_type, name: senders.get(m.sender_id)?.name ?? null },
@@ -121,10 +125,11 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       text: m.text,
       created_time: iso(m.created_time),
       timestamp: m.created_time,
-      quick_replies: m.quick_replies ? (JSON.parse(m.quick_replies) as QuickReply[]) : [],
+      quick_replies: quickRepliesForClients(ctx, base, files, parsed[i].quickReplies),
       quick_reply_payload: m.quick_reply_payload,
-      attachments: (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).map((a) => {
-        if (a.type === 'template' || !a.payload.attachment_id) return a;
+      attachments: parsed[i].attachments.map((a) => {
+        if (a.type === 'template') return templateForClients(ctx, base, files, a);
+        if (!a.payload.attachment_id) return a;
         const file = files.get(a.payload.attachment_id);
         return { type: a.type, payload: { url: file ? chatFileUrl(ctx, base, file) : null, name: file?.name ?? null, size: file?.size ?? null } };
       }),

@@ -10,11 +10,17 @@ const MAX_BUTTONS = 3;
 const MAX_ELEMENTS = 10;
 const MAX_PAYLOAD = 1000;
 
-export interface QuickReply {
+/** Where a template's or quick reply's image is: the URL given (until it is fetched), then the stored chat file. */
+export interface ImageRef {
+  image_url?: string;
+  /** The chat file holding the fetched image (stored form only; never taken from a request). */
+  image_file?: string;
+}
+
+export interface QuickReply extends ImageRef {
   content_type: 'text' | 'user_email' | 'user_phone_number' | 'location';
   title?: string;
   payload?: string;
-  image_url?: string;
 }
 
 export type Button =
@@ -30,10 +36,9 @@ export type Button =
   | { type: 'postback'; title: string; payload: string }
   | { type: 'phone_number'; title: string; payload: string };
 
-export interface GenericElement {
+export interface GenericElement extends ImageRef {
   title: string;
   subtitle?: string;
-  image_url?: string;
   default_action?: { type: 'web_url'; url: string };
   buttons?: Button[];
 }

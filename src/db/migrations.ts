@@ -12,6 +12,7 @@ import { communityMigration } from './migrations/0010_community.js';
 import { mediaKeysMigration } from './migrations/0012_media_keys.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
 import { eventsPollsMigration } from './migrations/0015_events_polls.js';
+import { remoteImagesMigration } from './migrations/0018_remote_images.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0012_media_keys': mediaKeysMigration,
   '0013_knowledge': knowledgeMigration,
   '0015_events_polls': eventsPollsMigration,
+  '0018_remote_images': remoteImagesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

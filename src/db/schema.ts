@@ -153,7 +153,10 @@ export interface GroupTable {
   join_setting: 'NONE' | 'ANYONE' | 'ADMIN_ONLY';
   post_requires_admin_approval: Flag;
   archived: Flag;
+  /** The URL the cover was given by (kept for the audit trail and to spot a no-op). */
   cover_url: string | null;
+  /** The stored photo of the cover, fetched from `cover_url` (migration 0018); null for covers set before. */
+  cover_media_id: string | null;
   owner_id: string | null;
   created_time: number;
   updated_time: number;

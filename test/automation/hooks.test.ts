@@ -8,10 +8,15 @@ import { hookCreator, hookKeyRotator, hookPath, hookRevoker } from '../../src/do
 import { groupCreator, groupUpdater } from '../../src/domain/commands/group.js';
 import { groupThreadCreator } from '../../src/domain/commands/chat.js';
 import { GITHUB_RENDERED, renderGithubEvent } from '../../src/automation/github.js';
+import { IMAGE_HOST_ENV, startImageHost } from '../helpers/images.js';
 
 type Example = Record<string, unknown> & { commits?: { id: string }[]; ref?: string };
 const examples = (await import('@octokit/webhooks-examples')).default as unknown as { name: string; examples: Example[] }[];
 const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+// Images in Slack messages are fetched by the server: they come from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 for (const dialect of await dialects()) {
   describe(`incoming webhooks (${dialect})`, () => {
@@ -20,7 +25,7 @@ for (const dialect of await dialects()) {
     let appId: string;
     let token: string;
     before(async () => {
-      ts = await startServer(dialect);
+      ts = await startServer(dialect, { env: IMAGE_HOST_ENV });
       const app = await ts.integration(['read_group', 'write_group'], { name: 'Deploys' });
       appId = app.app_id;
       token = app.access_token;
@@ -29,7 +34,8 @@ for (const dialect of await dialects()) {
     after(() => ts.close());
 
     const create = (input: Partial<Parameters<typeof hookCreator>[1]> = {}) => ts.write((w) => hookCreator(w, { target: groupId, appId, ...input }));
-    const feed = async () => (await http('GET', `${ts.graph}/${groupId}/feed?fields=message,from{id,name},formatting&limit=100`, { token })).json.data as { id: string; message: string; from: { id: string; name: string } }[];
+    const feed = async () =>
+      ((await http('GET', `${ts.graph}/${groupId}/feed?fields=message,from{id,name},formatting&limit=100`, { token })).json.data as { id: string; message?: string; from: { id: string; name: string } }[]).map((p) => ({ ...p, message: p.message ?? '' }));
 
     test("@slack/webhook posts text, blocks and attachments unchanged, as the integration's bot page", async () => {
       const { key, hook } = await create();
@@ -42,7 +48,7 @@ for (const dialect of await dialects()) {
           { type: 'header', text: { type: 'plain_text', text: 'Release 3.0' } },
           { type: 'section', text: { type: 'mrkdwn', text: '*Changes* in <https://example.com/r|the notes>' }, fields: [{ type: 'mrkdwn', text: '*Owner*\nops' }] },
           { type: 'divider' },
-          { type: 'image', image_url: 'https://example.com/chart.png', alt_text: 'chart' },
+          { type: 'image', image_url: images.url('chart.png'), alt_text: 'chart' },
           { type: 'context', elements: [{ type: 'mrkdwn', text: 'sent by CI' }] },
           { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open run' }, url: 'https://ci.example.com/run/9' }] },
         ],
@@ -55,8 +61,14 @@ for (const dialect of await dialects()) {
       assert.equal(text.from.name, 'Deploys');
       assert.equal(
         blocks.message,
-        ['### Release 3.0', '**Changes** in [the notes](https://example.com/r)\n\n**Owner**\nops', '---', '![chart](https://example.com/chart.png)', 'sent by CI', '[Open run](https://ci.example.com/run/9)'].join('\n\n'),
+        ['### Release 3.0', '**Changes** in [the notes](https://example.com/r)\n\n**Owner**\nops', '---', 'sent by CI', '[Open run](https://ci.example.com/run/9)'].join('\n\n'),
+        'the image is attached as a photo, not written into the text',
       );
+      const shown = await http('GET', `${ts.graph}/${blocks.id}?fields=type,attachments`, { token });
+      assert.equal(shown.json.type, 'photo');
+      assert.equal(shown.json.attachments.data[0].description, 'chart');
+      assert.match(shown.json.attachments.data[0].media.image.src, /^http:\/\/127\.0\.0\.1:\d+\/media\/.+\?ext=\d+&hash=/);
+      assert.ok(!shown.json.attachments.data[0].media.image.src.startsWith(images.base));
       assert.ok(!blocks.message.includes('fallback only'), 'text is only the fallback when blocks are given');
       assert.equal(attachment.message, 'Nightly\n\n> 🔴 **[Tests](https://ci.example.com/t)**\n>\n> Some failed\n>\n> **failed**: 3 · **passed**: 97\n>\n> _CI · 2025-12-03 22:13 UTC_');
       const row = await ts.ctx.db.selectFrom('incoming_hook').selectAll().where('id', '=', hook.id).executeTakeFirstOrThrow();
@@ -110,7 +122,7 @@ for (const dialect of await dialects()) {
       const plain = await create({ name: 'Plain hook' });
       await http('POST', ts.base + hookPath(plain.key), { json: { text: 'no override', username: 'Jenkins' } });
       const open = await create({ name: 'Open hook', allowOverrides: true, allowBroadcast: true });
-      await http('POST', ts.base + hookPath(open.key), { json: { text: 'with override <!channel>', username: 'Jenkins', icon_url: 'https://example.com/j.png' } });
+      await http('POST', ts.base + hookPath(open.key), { json: { text: 'with override <!channel>', username: 'Jenkins', icon_url: images.url('jenkins.png') } });
       const posts = await feed();
       const overridden = posts.find((p) => p.message.startsWith('with override'))!;
       assert.equal(overridden.message, 'with override @channel');
@@ -120,6 +132,73 @@ for (const dialect of await dialects()) {
       assert.equal(reply.text, 'ok');
       const comments = await http('GET', `${ts.graph}/${overridden.id}/comments?fields=message,from{name}`, { token });
       assert.deepEqual(comments.json.data.map((c: { message: string }) => c.message), ['a reply']);
+    });
+
+    test('Slack images: fetched once through the egress policy and attached (post photos, a comment photo, chat image files); a failing one stays a link', async () => {
+      const { key } = await create({ name: 'Dashboards' });
+      const url = ts.base + hookPath(key);
+      const sent = await http('POST', url, {
+        json: {
+          blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text: '*Latency*' }, accessory: { type: 'image', image_url: images.url('latency.png'), alt_text: 'latency' } },
+            { type: 'image', title: { type: 'plain_text', text: 'Errors' }, image_url: images.url('gone.png'), alt_text: 'errors chart' },
+            { type: 'context', elements: [{ type: 'image', image_url: images.url('page.html'), alt_text: 'logo' }, { type: 'mrkdwn', text: 'from Grafana' }] },
+          ],
+          attachments: [{ title: 'Heatmap', image_url: images.url('heat.jpg'), thumb_url: images.url('thumb.png') }, { title: 'Thumb only', thumb_url: images.url('latency.png') }],
+        },
+      });
+      assert.deepEqual([sent.status, sent.text], [200, 'ok']);
+      assert.ok(!images.hits.includes('/thumb.png'), 'the thumbnail is not fetched when the full image is given');
+      const [post] = await feed();
+      assert.equal(
+        post.message,
+        ['**Latency**', `**Errors**\n\n[errors chart](${images.url('gone.png')})`, `[logo](${images.url('page.html')}) · from Grafana`, '> **Heatmap**', '> **Thumb only**'].join('\n\n'),
+        'fetched images leave the text; failing ones (404, not an image) stay as links',
+      );
+      const shown = await http('GET', `${ts.graph}/${post.id}?fields=type,attachments`, { token });
+      const album = shown.json.attachments.data[0];
+      assert.equal(album.type, 'album');
+      assert.deepEqual(album.subattachments.data.map((s: { description: string }) => s.description), ['latency', undefined], 'latency.png once (used twice), then the heatmap');
+      for (const s of album.subattachments.data) {
+        const served = await fetch(s.media.image.src);
+        assert.equal(served.status, 200);
+        assert.match(served.headers.get('content-type') ?? '', /^image\/(png|jpeg)$/);
+      }
+      const delivery = await ts.ctx.db.selectFrom('hook_delivery').select('rendered').where('object_id', '=', post.id).executeTakeFirstOrThrow();
+      assert.equal(delivery.rendered, post.message, 'the delivery log shows the text as posted');
+
+      const reply = await http('POST', url, { json: { thread_ts: post.id, blocks: [{ type: 'image', image_url: images.url('r1.png'), alt_text: 'one' }, { type: 'image', image_url: images.url('r2.png'), alt_text: 'two' }] } });
+      assert.equal(reply.text, 'ok');
+      const comments = await http('GET', `${ts.graph}/${post.id}/comments?fields=message,attachment`, { token });
+      assert.equal(comments.json.data[0].message, `[two](${images.url('r2.png')})`, 'a comment holds one photo: the others stay links');
+      assert.ok(comments.json.data[0].attachment, 'the first image is the comment photo');
+
+      const only = await http('POST', url, { json: { blocks: [{ type: 'image', image_url: images.url('only.png'), alt_text: 'only' }] } });
+      assert.equal(only.text, 'ok', 'a message that is only an image is not no_text');
+      const [photoPost] = await feed();
+      assert.equal(photoPost.message, '', 'a post of only a photo has no message');
+
+      const many = await http('POST', url, { json: { blocks: Array.from({ length: 12 }, (_, i) => ({ type: 'image', image_url: images.url(`many-${i}.png`), alt_text: `chart ${i}` })) } });
+      assert.equal(many.text, 'ok', 'more images than a request may fetch never refuse the post');
+      const [manyPost] = await feed();
+      assert.equal(manyPost.message, `[chart 10](${images.url('many-10.png')})\n\n[chart 11](${images.url('many-11.png')})`, 'images beyond the limit stay links');
+      const manyShown = await http('GET', `${ts.graph}/${manyPost.id}?fields=attachments`, { token });
+      assert.equal(manyShown.json.attachments.data[0].subattachments.data.length, 10);
+      assert.ok(!images.hits.includes('/many-10.png'), 'nothing beyond the limit is fetched');
+
+      const a = await ts.member({ email: 'img-ana@example.com', name: 'Ana Img' });
+      const b = await ts.member({ email: 'img-bo@example.com', name: 'Bo Img' });
+      const state = await ts.write((w) => groupThreadCreator(w, { id: a.id, type: 'member', name: 'Ana Img' }, [{ id: b.id, type: 'member', name: 'Bo Img' }], 'Charts'));
+      const chat = await ts.write((w) => hookCreator(w, { target: `t_${state.thread.id}`, name: 'Chart bot' }));
+      const toChat = await http('POST', ts.base + hookPath(chat.key), { json: { text: 'CPU', attachments: [{ image_url: images.url('cpu.png') }, { image_url: images.url('gone.png'), fallback: 'disk' }] } });
+      assert.equal(toChat.text, 'ok');
+      const [message] = await ts.ctx.db.selectFrom('chat_message').selectAll().where('thread_id', '=', state.thread.id).where('source', '=', 'message').execute();
+      assert.equal(message.text, `CPU\n\n> [disk](${images.url('gone.png')})`);
+      const stored = JSON.parse(message.attachments!);
+      assert.equal(stored.length, 1);
+      assert.equal(stored[0].type, 'image');
+      const file = await ts.ctx.db.selectFrom('chat_file').selectAll().where('id', '=', stored[0].payload.attachment_id).executeTakeFirstOrThrow();
+      assert.deepEqual([file.name, file.mime_type, file.size, file.url], ['cpu.png', 'image/png', images.png.length, null]);
     });
 
     test('a hook for a group chat thread joins the thread and sends its messages there', async () => {

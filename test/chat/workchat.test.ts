@@ -290,6 +290,69 @@ for (const dialect of await dialects()) {
       assert.match(m.message.attachments[0].payload.url, /\/chat-files\/\d+\//);
     });
 
+    test("template and quick-reply images are fetched once at send time and shown as the server's signed links; a failing one is left out", async () => {
+      await subscribe(ts, bot, 'page', 'messages,message_deliveries,message_reads,messaging_postbacks,message_echoes', hook.url);
+      const before = images.hits.filter((h) => h === '/card.png').length;
+      const r = await send({
+        recipient: { id: pat.memberId },
+        message: {
+          attachment: {
+            type: 'template',
+            payload: {
+              template_type: 'generic',
+              elements: [
+                { title: 'Laptop', subtitle: 'A new one', image_url: images.url('card.png'), buttons: [{ type: 'postback', title: 'Pick', payload: 'LAPTOP' }] },
+                { title: 'Broken link', image_url: images.url('gone.png') },
+                { title: 'Not an image', image_url: images.url('page.html') },
+                { title: 'Same picture', image_url: images.url('card.png') },
+              ],
+            },
+          },
+          quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'YES', image_url: images.url('yes.png') }, { content_type: 'text', title: 'No', payload: 'NO', image_url: images.url('gone.png') }],
+        },
+      });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(images.hits.filter((h) => h === '/card.png').length - before, 1, 'one URL is fetched once, however often it appears');
+      const id = r.json.message_id.replace(/^m_/, '');
+      const row = await ts.ctx.db.selectFrom('chat_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      assert.ok(!`${row.attachments}${row.quick_replies}`.includes(images.base), 'the message keeps the stored files, not the remote URLs');
+
+      const shown = (await pat('GET', `/threads/${threadId}/messages`)).json.data.find((m: any) => m.id === r.json.message_id);
+      const [laptop, broken, notImage, same] = shown.attachments[0].payload.elements;
+      assert.match(laptop.image_url, /\/chat-files\/\d+\/card\.png\?ext=\d+&hash=/);
+      assert.ok(laptop.image_url.startsWith(ts.base), "the server's own link");
+      const served = await fetch(laptop.image_url);
+      assert.equal(served.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), images.png);
+      assert.equal(broken.image_url, undefined, 'an image that cannot be fetched is left out; the message still goes');
+      assert.equal(notImage.image_url, undefined, 'bytes that are not an image are left out');
+      assert.equal(same.image_url, laptop.image_url);
+      assert.deepEqual([broken.title, notImage.title], ['Broken link', 'Not an image']);
+      assert.ok(!JSON.stringify(shown).includes('image_file'), 'the stored form never reaches clients');
+      assert.match(shown.quick_replies[0].image_url, /\/chat-files\/\d+\/yes\.png\?ext=/);
+      assert.equal(shown.quick_replies[1].image_url, undefined);
+      assert.equal(shown.quick_replies[1].title, 'No');
+
+      // The echo to the bot carries the template with the same signed links.
+      const echo = messaging(await fromBot('message', (m) => m.message.is_echo && m.message.mid === r.json.message_id)).message;
+      const template = echo.attachments.find((a: any) => a.type === 'template');
+      assert.match(template.payload.elements[0].image_url, /\/chat-files\/\d+\/card\.png\?ext=/);
+      assert.equal(template.payload.elements[1].image_url, undefined);
+      assert.ok(!JSON.stringify(echo).includes(images.base));
+
+      // Compliance reads get the template's stored image as the message's image attachment.
+      const auditor = await ts.integration(['read_all_messages'], { name: 'Template auditor' });
+      const graph = await http('GET', `${ts.graph}/${r.json.message_id}?fields=attachments{id,name,mime_type,size,image_data,file_url}`, { token: auditor.access_token });
+      assert.equal(graph.status, 200, graph.text);
+      const listed = graph.json.attachments.data;
+      assert.equal(listed.length, 1, 'one stored image (used twice), the failed ones absent');
+      assert.deepEqual([listed[0].name, listed[0].mime_type, listed[0].size], ['card.png', 'image/png', images.png.length]);
+      assert.match(listed[0].image_data.url, /\/chat-files\/\d+\/card\.png\?ext=/);
+      assert.equal((await fetch(listed[0].file_url)).status, 200);
+      const audits = await ts.ctx.db.selectFrom('audit_event').select(['action', 'new_value']).where('action', '=', 'chat.file_uploaded').execute();
+      assert.ok(audits.some((a) => String(a.new_value).includes(images.url('card.png'))), "the source URL is kept in the file's audit event");
+    });
+
     test('compliance: read_all_messages lists conversations and reads messages; others cannot', async () => {
       const auditor = await ts.integration(['read_all_messages', 'read_user_email'], { name: 'Auditor' });
       const list = await http('GET', `${ts.graph}/${pat.memberId}/conversations?fields=id,participants,message_count,messages.limit(2){message,from{id,email},to}`, { token: auditor.access_token });

@@ -155,6 +155,38 @@ for (const dialect of await dialects()) {
         assert.deepEqual(caseOnly.json, { success: true });
       });
 
+      test("cover_url is fetched once and served as the server's signed link; the same URL again is a no-op; a failing one is refused", async () => {
+        const coverUrl = images.url('cover.png');
+        const w = await track(() => http('POST', g(created), { token: bot.access_token, form: { cover_url: coverUrl } }));
+        assert.deepEqual(w.result.json, { success: true }, w.result.text);
+        assert.deepEqual(actions(w), ['group.updated', 'media.uploaded']);
+        const shown = await read(`${created}?fields=cover_url,cover`);
+        assert.match(shown.cover_url, /^http:\/\/127\.0\.0\.1:\d+\/media\/\d+\/.+\?ext=\d+&hash=/);
+        assert.ok(!shown.cover_url.startsWith(images.base), "the server's own link, not the remote URL");
+        assert.equal(shown.cover.source, shown.cover_url);
+        assert.match(shown.cover.id, /^\d+$/);
+        const served = await fetch(shown.cover_url);
+        assert.equal(served.headers.get('content-type'), 'image/png');
+        assert.deepEqual(Buffer.from(await served.arrayBuffer()), images.png);
+        const hits = images.hits.filter((h) => h === '/cover.png').length;
+        await nothingWritten(() => http('POST', g(created), { token: bot.access_token, form: { cover_url: coverUrl } }), 'the same cover again');
+        assert.equal(images.hits.filter((h) => h === '/cover.png').length, hits, 'the same cover is not fetched again');
+
+        const failing = await nothingWritten(() => http('POST', g(created), { token: bot.access_token, form: { cover_url: images.url('gone.png'), description: 'not saved' } }), 'a cover that cannot be fetched');
+        assert.equal(failing.status, 400);
+        assert.equal(failing.json.error.code, 100);
+        assert.match(failing.json.error.message, /Failed to fetch the file from the url .*gone\.png: the server answered 404/);
+        assert.equal((await read(`${created}?fields=cover_url`)).cover_url, shown.cover_url);
+
+        const made = await http('POST', g('community/groups'), { token: bot.access_token, form: { name: 'Covered', cover_url: images.url('made.jpg') } });
+        assert.equal(made.status, 200, made.text);
+        const madeCover = await read(`${made.json.id}?fields=cover`);
+        assert.equal((await fetch(madeCover.cover.source)).headers.get('content-type'), 'image/jpeg');
+        const cleared = await track(() => http('POST', g(made.json.id), { token: bot.access_token, form: { cover_url: '' } }));
+        assert.deepEqual(actions(cleared), ['group.updated']);
+        assert.deepEqual(await read(`${made.json.id}?fields=cover_url,cover`), { id: made.json.id });
+      });
+
       test('archive=true archives; posting into an archived group is refused with code 100', async () => {
         const w = await track(() => http('POST', g(created), { token: bot.access_token, form: { archive: 'true' } }));
         assert.deepEqual(w.result.json, { success: true }, w.result.text);

@@ -7,6 +7,11 @@ import { GraphClient, verifySignature, verificationChallenge } from '@commonplac
 import type { IssuedCredentials } from '../../src/domain/commands/integration.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, personContext, screenshot } from './browser.js';
+import { startImageHost } from '../helpers/images.js';
+
+// Template images are fetched by the server from a real image host on 127.0.0.1.
+const images = await startImageHost();
+after(() => images.close());
 
 // A member chats with a bot in Work Chat: the bot is a small webhook receiver written with the
 // SDK (signature check, then the Send API). It answers with quick replies; the member taps one
@@ -164,5 +169,32 @@ describe('Work Chat with a bot in the browser (sqlite)', { timeout: 180_000 }, (
     const sam = await ts.ctx.db.selectFrom('member').select('id').where('email_lower', '=', MEMBER.email).executeTakeFirstOrThrow();
     await ts.client(bot.access_token).post('me/messages', { recipient: { id: sam.id }, message: { text: 'Heads-up: deploy freeze starts at 17:00.' } });
     await member.getByRole('log', { name: 'Messages' }).getByText('Heads-up: deploy freeze starts at 17:00.').waitFor({ timeout: 10_000 });
+  });
+
+  test("a generic template's image and a quick reply's icon show from the server's own store; a failing image is left out", async () => {
+    const sam = await ts.ctx.db.selectFrom('member').select('id').where('email_lower', '=', MEMBER.email).executeTakeFirstOrThrow();
+    await ts.client(bot.access_token).post('me/messages', {
+      recipient: { id: sam.id },
+      message: {
+        attachment: {
+          type: 'template',
+          payload: { template_type: 'generic', elements: [{ title: 'Release 9', subtitle: 'All tests passed', image_url: images.url('build.png') }, { title: 'Release 8', subtitle: 'Image gone', image_url: images.url('gone.png') }] },
+        },
+        quick_replies: [{ content_type: 'text', title: 'Thanks', payload: 'THANKS', image_url: images.url('thanks.png') }],
+      },
+    });
+    const log = member.getByRole('log', { name: 'Messages' });
+    await log.getByText('Release 9').waitFor({ timeout: 10_000 });
+    const cards = log.locator('.template');
+    const shown = cards.filter({ hasText: 'Release 9' }).locator('img');
+    await member.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0, await shown.elementHandle());
+    assert.equal(await shown.evaluate((el) => (el as HTMLImageElement).naturalWidth), 30, 'the stored image loads under the CSP');
+    assert.ok((await shown.getAttribute('src'))!.startsWith(`${ts.base}/chat-files/`));
+    assert.equal(await cards.filter({ hasText: 'Release 8' }).locator('img').count(), 0, 'an image that could not be fetched is left out');
+    const icon = member.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Thanks' }).locator('img');
+    await member.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0, await icon.elementHandle());
+    assert.ok((await icon.getAttribute('src'))!.startsWith(`${ts.base}/chat-files/`));
+    await screenshot(member, 'member-chat-template-image');
+    assert.deepEqual(memberErrors, []);
   });
 });

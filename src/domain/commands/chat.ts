@@ -1,5 +1,5 @@
-import { type Attachment, checkGetStarted, checkGreeting, checkPersistentMenu, type MessageContent, type ProfileChanges, type ProfileField } from '../../chat/message.js';
-import { chatFileUrl, configuredBase } from '../../chat/files.js';
+import { type Attachment, checkGetStarted, type ImageRef, checkGreeting, checkPersistentMenu, type MessageContent, type ProfileChanges, type ProfileField } from '../../chat/message.js';
+import { chatFileIds, chatFileUrl, configuredBase, templateForClients } from '../../chat/files.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { findPagesByIds } from '../../db/repositories/app.js';
 import {
@@ -28,7 +28,7 @@ import { AppError, invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { type OutboxEvent, recordChange } from '../events.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
-import { remoteFile, type Write } from './shared.js';
+import { optionalRemoteFiles, remoteFile, type Write } from './shared.js';
 
 /** Someone in Work Chat: a member or a bot page. */
 export interface ChatProfile {
@@ -176,7 +176,9 @@ async function echoEvent(w: Write, state: ThreadState, bot: ChatProfile, appId: 
   const others = activeParticipants(state).filter((p) => p.profile_id !== bot.id);
   const recipient = state.thread.kind === 'group' || others.length !== 1 ? threadWireId(state.thread) : others[0].profile_id;
   const media = await webhookAttachments(w, attachments);
-  const templates = attachments.flatMap((a) => (a.type === 'template' ? [{ type: 'template', payload: a.payload }] : []));
+  const files = new Map((await findChatFilesByIds(w.trx, chatFileIds(attachments))).map((f) => [f.id, f]));
+  const base = configuredBase(w.ctx);
+  const templates = attachments.flatMap((a) => (a.type === 'template' ? [templateForClients(w.ctx, base, files, a)] : []));
   const message = {
     is_echo: true,
     app_id: appId,
@@ -207,7 +209,11 @@ async function echoEvent(w: Write, state: ThreadState, bot: ChatProfile, appId: 
 export async function messageSender(w: Write, state: ThreadState, sender: ChatProfile, content: MessageContent & { quickReplyPayload?: string }): Promise<ChatMessageRow> {
   const { ctx, actor, trx } = w;
   if (!participantOf(state, sender.id)) throw new AppError('action_not_allowed', '(#10) Only participants can write in a thread');
-  // Media given by URL are fetched and stored like uploads, as Messenger did; the message keeps the stored file.
+  // Every file given by URL is fetched before anything is stored (each fetch runs the command
+  // again): the media the message needs first, then the images it can do without.
+  for (const a of content.attachments) if (a.type !== 'template' && !a.payload.attachment_id && a.payload.url) await remoteFile(w, a.payload.url, a.type === 'image' ? 'image' : 'file');
+  content = await imageStorer(w, sender, content);
+  // Media given by URL are stored like uploads, as Messenger did; the message keeps the stored file.
   for (const [i, a] of content.attachments.entries()) {
     if (a.type === 'template' || a.payload.attachment_id || !a.payload.url) continue;
     const stored = await chatFileStorer(w, sender, { type: a.type, url: a.payload.url });
@@ -256,6 +262,38 @@ export async function messageSender(w: Write, state: ThreadState, sender: ChatPr
     events,
   });
   return row;
+}
+
+/**
+ * Template and quick-reply images given by URL are fetched once, together, and kept as chat files
+ * of the sender; the message then refers to the stored file (`image_file`) and readers get signed
+ * links. An image that cannot be fetched (or beyond the request's limit) is left out: the message
+ * still goes, as Messenger showed a card whose image failed without one.
+ */
+async function imageStorer<T extends MessageContent>(w: Write, sender: ChatProfile, content: T): Promise<T> {
+  const urls = [
+    ...content.attachments.flatMap((a) => (a.type === 'template' && a.payload.template_type === 'generic' ? a.payload.elements.flatMap((e) => (e.image_url ? [e.image_url] : [])) : [])),
+    ...content.quickReplies.flatMap((q) => (q.image_url ? [q.image_url] : [])),
+  ];
+  if (urls.length === 0) return content;
+  const unique = [...new Set(urls)];
+  const fetched = await optionalRemoteFiles(w, unique, 'image');
+  const stored = new Map<string, string>();
+  for (const [i, url] of unique.entries()) {
+    const file = fetched[i];
+    if (file) stored.set(url, (await chatFileStorer(w, sender, { type: 'image', file: { filename: file.name, data: file.data }, url })).id);
+  }
+  const swap = <X extends ImageRef>(item: X): X => {
+    if (!item.image_url) return item;
+    const { image_url: url, ...rest } = item;
+    const id = stored.get(url);
+    return (id ? { ...rest, image_file: id } : rest) as X;
+  };
+  return {
+    ...content,
+    attachments: content.attachments.map((a) => (a.type === 'template' && a.payload.template_type === 'generic' ? { type: 'template', payload: { ...a.payload, elements: a.payload.elements.map(swap) } } : a)),
+    quickReplies: content.quickReplies.map(swap),
+  };
 }
 
 /** Writes a system line in a thread (renames, people added or removed); no webhook. */
@@ -423,6 +461,7 @@ export function profileChanges(values: Record<string, unknown>): ProfileChanges 
 export async function chatFileStorer(
   w: Write,
   owner: ChatProfile,
+  /** `file` is an upload, or the bytes already fetched from `url`; `url` alone is fetched here. */
   input: { type: ChatFileRow['type']; file?: { filename: string; data: Buffer }; url?: string },
 ): Promise<ChatFileRow> {
   const { ctx, actor, trx } = w;
@@ -438,6 +477,6 @@ export async function chatFileStorer(
   const fileName = await storeMediaFile(ctx.media, `chat-${id}`, image?.ext ?? 'bin', data, mime);
   const row: ChatFileRow = { id, owner_id: owner.id, type: input.type, url: null, file_name: fileName, name: filename.slice(0, 200), mime_type: mime, size: data.length, created_time: ctx.clock.now() };
   await insertChatFile(trx, row);
-  await recordChange(trx, ctx, actor, { action: 'chat.file_uploaded', target: { type: 'chat_file', id }, new: { type: row.type, url: input.file ? null : input.url, size: row.size } });
+  await recordChange(trx, ctx, actor, { action: 'chat.file_uploaded', target: { type: 'chat_file', id }, new: { type: row.type, url: input.url ?? null, size: row.size } });
   return row;
 }

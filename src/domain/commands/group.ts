@@ -6,6 +6,7 @@ import { invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
 import { diff, recordChange } from '../events.js';
+import { photoUploader } from './media.js';
 import type { Write } from './shared.js';
 
 export const PRIVACIES = ['OPEN', 'CLOSED', 'SECRET'] as const;
@@ -38,9 +39,22 @@ function checkCover(url: string | null | undefined): string | null | undefined {
   return url;
 }
 
+/**
+ * The stored photo of a cover given by URL: fetched once through the egress policy (as Workplace
+ * copied covers), kept unpublished in the group and served by signed links. A cover that cannot
+ * be fetched refuses the change with Graph's error, as a photo by URL does.
+ */
+async function coverPhoto(w: Write, groupId: string, url: string | null): Promise<string | null> {
+  if (url === null) return null;
+  return (await photoUploader(w, { url, published: false, groupId })).id;
+}
+
 /** Creates a group; `adminId` (a member) becomes its first admin and owner. */
-export async function groupCreator({ ctx, actor, trx }: Write, input: GroupFields & { name: string; adminId?: string }): Promise<GroupRow> {
+export async function groupCreator(w: Write, input: GroupFields & { name: string; adminId?: string }): Promise<GroupRow> {
+  const { ctx, actor, trx } = w;
   const now = ctx.clock.now();
+  const id = newId();
+  const coverUrl = checkCover(input.cover_url) ?? null;
   let ownerId = actor.kind === 'member' ? actor.memberId : actor.kind === 'system' ? null : authorOf(actor).id;
   if (input.adminId) {
     const admin = await findMemberById(trx, input.adminId);
@@ -48,7 +62,7 @@ export async function groupCreator({ ctx, actor, trx }: Write, input: GroupField
     ownerId = admin.id;
   }
   const row: GroupRow = {
-    id: newId(),
+    id,
     name: checkName(input.name),
     description: input.description ?? null,
     privacy: input.privacy ?? 'CLOSED',
@@ -57,7 +71,8 @@ export async function groupCreator({ ctx, actor, trx }: Write, input: GroupField
     join_setting: input.join_setting ?? 'NONE',
     post_requires_admin_approval: input.post_requires_admin_approval ? 1 : 0,
     archived: input.archived ? 1 : 0,
-    cover_url: checkCover(input.cover_url) ?? null,
+    cover_url: coverUrl,
+    cover_media_id: await coverPhoto(w, id, coverUrl),
     owner_id: ownerId,
     created_time: now,
     updated_time: now,
@@ -74,7 +89,10 @@ export async function groupCreator({ ctx, actor, trx }: Write, input: GroupField
 }
 
 /** Updates a group's settings (including archive); a no-op writes nothing. */
-export async function groupUpdater({ ctx, actor, trx }: Write, group: GroupRow, input: GroupFields): Promise<boolean> {
+export async function groupUpdater(w: Write, group: GroupRow, input: GroupFields): Promise<boolean> {
+  const { ctx, actor, trx } = w;
+  const cover = checkCover(input.cover_url);
+  const newCover = cover !== undefined && (cover !== group.cover_url || (cover !== null && group.cover_media_id === null));
   const next: Partial<GroupRow> = {
     name: input.name === undefined ? undefined : checkName(input.name),
     description: input.description,
@@ -84,7 +102,8 @@ export async function groupUpdater({ ctx, actor, trx }: Write, group: GroupRow, 
     join_setting: input.join_setting,
     post_requires_admin_approval: input.post_requires_admin_approval === undefined ? undefined : input.post_requires_admin_approval ? 1 : 0,
     archived: input.archived === undefined ? undefined : input.archived ? 1 : 0,
-    cover_url: checkCover(input.cover_url),
+    cover_url: cover,
+    cover_media_id: newCover ? await coverPhoto(w, group.id, cover) : undefined,
   };
   const changes = diff(group, next);
   if (!changes) return false;

@@ -250,6 +250,16 @@ function Buttons({ buttons, onPostback }: { buttons: ChatButton[]; onPostback: (
   );
 }
 
+/** An image the server stored (its own signed link); remote URLs from older messages are not loaded (the CSP refuses them). */
+function ownImage(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url, window.location.href).origin === window.location.origin ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function AttachmentView({ a, onPostback }: { a: Attachment; onPostback: (b: ChatButton) => void }) {
   if (a.type === 'template') {
     const p = a.payload;
@@ -266,7 +276,7 @@ function AttachmentView({ a, onPostback }: { a: Attachment; onPostback: (b: Chat
       <div className="row" style={{ alignItems: 'stretch', overflowX: 'auto' }}>
         {p.elements.map((e, i) => (
           <div className="template" key={i}>
-            {e.image_url && safeHref(e.image_url) && <img src={e.image_url} alt="" style={{ width: '100%', maxHeight: 160, objectFit: 'cover' }} />}
+            {ownImage(e.image_url) && <img src={ownImage(e.image_url)} alt="" style={{ width: '100%', maxHeight: 160, objectFit: 'cover' }} />}
             <div className="t-body">
               <strong>{e.title}</strong>
               {e.subtitle && <div className="muted">{e.subtitle}</div>}
@@ -279,7 +289,7 @@ function AttachmentView({ a, onPostback }: { a: Attachment; onPostback: (b: Chat
   }
   const url = a.payload.url ? (a.payload.url.startsWith('/') ? a.payload.url : safeHref(a.payload.url)) : null;
   if (!url) return null;
-  if (a.type === 'image') return <img src={url} alt={a.payload.name ?? 'Image'} style={{ maxWidth: 260, borderRadius: 12 }} />;
+  if (a.type === 'image' && ownImage(url)) return <img src={url} alt={a.payload.name ?? 'Image'} style={{ maxWidth: 260, borderRadius: 12 }} />;
   return (
     <a href={url} target="_blank" rel="noopener noreferrer nofollow">
       {a.payload.name ?? `Download ${a.type}`}
@@ -369,6 +379,7 @@ function Conversation({ me, threadId, thread, version, onSent }: { me: Me; threa
         <div className="quick-replies" role="group" aria-label="Quick replies">
           {quickReplies.map((q) => (
             <button key={q.payload} type="button" onClick={() => run(() => post(`/api/threads/${threadId}/messages`, { quick_reply: { payload: q.payload } }))}>
+              {ownImage(q.image_url) && <img src={ownImage(q.image_url)} alt="" width={16} height={16} style={{ borderRadius: '50%', objectFit: 'cover', verticalAlign: 'middle', marginRight: 6 }} />}
               {q.title}
             </button>
           ))}

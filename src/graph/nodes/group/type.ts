@@ -1,5 +1,6 @@
 import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMembers, listGroupMembersOfMany } from '../../../db/repositories/group.js';
-import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
+import { findMediaByIds, listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
+import { mediaUrl } from '../../../presenters/media.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
@@ -38,6 +39,19 @@ function membersEdge(roles: readonly GroupRole[]): EdgeSpec<GroupRow, MemberView
   };
 }
 
+/**
+ * Groups' covers: the stored photo as a signed link (Graph's CoverPhoto, its id the photo's);
+ * a cover set before covers were fetched keeps the URL it was given.
+ */
+async function covers(p: Presentation, groups: GroupRow[]): Promise<({ id: string; source: string; offset_x: number; offset_y: number } | undefined)[]> {
+  const media = new Map((await findMediaByIds(p.ctx.db, groups.flatMap((g) => (g.cover_media_id ? [g.cover_media_id] : [])))).map((m) => [m.id, m]));
+  return groups.map((g) => {
+    const photo = g.cover_media_id ? media.get(g.cover_media_id) : undefined;
+    if (photo) return { id: photo.id, source: mediaUrl(p, photo), offset_x: 0, offset_y: 0 };
+    return g.cover_url && !g.cover_media_id ? { id: `${g.id}_cover`, source: g.cover_url, offset_x: 0, offset_y: 0 } : undefined;
+  });
+}
+
 export const groupType: NodeType<GroupRow> = {
   name: 'Group',
   defaults: ['id', 'name', 'privacy'],
@@ -52,8 +66,8 @@ export const groupType: NodeType<GroupRow> = {
     join_setting: { kind: 'scalar', get: (g) => g.join_setting },
     post_requires_admin_approval: { kind: 'scalar', get: (g) => g.post_requires_admin_approval === 1 },
     archived: { kind: 'scalar', get: (g) => g.archived === 1 },
-    cover_url: { kind: 'scalar', get: (g) => g.cover_url ?? undefined },
-    cover: { kind: 'scalar', get: (g) => (g.cover_url ? { id: `${g.id}_cover`, source: g.cover_url, offset_x: 0, offset_y: 0 } : undefined) },
+    cover_url: { kind: 'batch', load: async (p, groups) => (await covers(p, groups)).map((c) => c?.source) },
+    cover: { kind: 'batch', load: (p, groups) => covers(p, groups) },
     icon: { kind: 'scalar', get: (g, p) => `${p.publicBase}/media/group-icon.svg` },
     is_workplace_default: { kind: 'scalar', get: () => false },
     is_community: { kind: 'scalar', get: () => false },

@@ -1,5 +1,5 @@
 import type { Attachment } from '../../../chat/message.js';
-import { chatFileUrl } from '../../../chat/files.js';
+import { chatFileIds, chatFileUrl } from '../../../chat/files.js';
 import { type ChatFileRow, type ChatMessageRow, findChatFilesByIds, participantsOf } from '../../../db/repositories/chat.js';
 import { messageWireId } from '../../../domain/commands/chat.js';
 import { allowed } from '../../../policies/graph.js';
@@ -21,19 +21,27 @@ export function messageAttachments(message: ChatMessageRow): Attachment[] {
   return message.attachments ? (JSON.parse(message.attachments) as Attachment[]) : [];
 }
 
-/** The media attachments of messages, with their stored files resolved to URLs. */
+/**
+ * The media attachments of messages, with their stored files resolved to signed URLs. A generic
+ * template's images are stored files of the message too: they are listed as image attachments,
+ * so compliance exports get every file a message showed.
+ */
 export async function attachmentViews(p: Presentation, messages: ChatMessageRow[]): Promise<Map<string, AttachmentView[]>> {
-  const ids = messages.flatMap((m) => messageAttachments(m).flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : [])));
+  const ids = messages.flatMap((m) => chatFileIds(messageAttachments(m)));
   const files = new Map<string, ChatFileRow>((await findChatFilesByIds(p.ctx.db, ids)).map((f) => [f.id, f]));
+  const view = (file: ChatFileRow, type: string): AttachmentView => ({ id: file.id, type, url: chatFileUrl(p.ctx, p.publicBase, file), name: file.name, mime_type: file.mime_type, size: file.size });
   return new Map(
     messages.map((m) => [
       m.id,
       messageAttachments(m).flatMap((a, i): AttachmentView[] => {
-        if (a.type === 'template') return [];
+        if (a.type === 'template') {
+          if (a.payload.template_type !== 'generic') return [];
+          const shown = [...new Set(a.payload.elements.flatMap((e) => (e.image_file ? [e.image_file] : [])))];
+          return shown.flatMap((id) => (files.get(id)?.file_name ? [view(files.get(id)!, 'image')] : []));
+        }
         const file = a.payload.attachment_id ? files.get(a.payload.attachment_id) : undefined;
-        const url = file ? chatFileUrl(p.ctx, p.publicBase, file) : a.payload.url;
-        if (!url) return [];
-        return [{ id: file?.id ?? `${m.id}_${i}`, type: a.type, url, name: file?.name ?? null, mime_type: file?.mime_type ?? null, size: file?.size ?? null }];
+        if (file) return chatFileUrl(p.ctx, p.publicBase, file) ? [view(file, a.type)] : [];
+        return a.payload.url ? [{ id: `${m.id}_${i}`, type: a.type, url: a.payload.url, name: null, mime_type: null, size: null }] : [];
       }),
     ]),
   );
