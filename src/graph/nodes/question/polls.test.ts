@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { groupCreator } from '../../../domain/commands/group.js';
+import { groupCreator, groupDeleter } from '../../../domain/commands/group.js';
 import { groupMemberAdder } from '../../../domain/commands/groupMembership.js';
 import type { IssuedCredentials } from '../../../domain/commands/integration.js';
 import type { GroupRow } from '../../../db/repositories/group.js';
@@ -230,6 +230,14 @@ for (const dialect of await dialects()) {
       assert.equal((await ts.ctx.db.selectFrom('poll_option').select('id').where('poll_id', '=', post.poll.id).execute()).length, 0);
       assert.equal((await ts.ctx.db.selectFrom('poll_vote').select('voter_id').where('poll_id', '=', post.poll.id).execute()).length, 0);
       assert.equal((await graph(`/${post.poll.id}`, reader.access_token)).json.error.code, 100);
+
+      const doomed = await ts.write((w) => groupCreator(w, { name: 'Short-lived', privacy: 'OPEN', adminId: eveId }));
+      await ts.write((w) => groupMemberAdder(w, doomed, samId));
+      const last = await makePoll({ question: 'Keep the group?', options: ['Yes', 'No'] }, '', doomed.id);
+      await vote(sam, last.id, [last.poll.options[1].id]);
+      await ts.write((w) => groupDeleter(w, doomed.id));
+      assert.equal((await ts.ctx.db.selectFrom('poll_option').select('id').where('poll_id', '=', last.poll.id).execute()).length, 0, 'deleting a group deletes its polls');
+      assert.equal((await ts.ctx.db.selectFrom('poll_vote').select('voter_id').where('poll_id', '=', last.poll.id).execute()).length, 0);
     });
   });
 }
