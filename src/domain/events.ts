@@ -121,7 +121,7 @@ export type AuditAction =
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
 export type WebhookField =
-  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
+  | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' | 'poll_votes' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_echoes' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' | 'events' }
   | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };

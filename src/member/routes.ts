@@ -6,12 +6,14 @@ import { findCommentById } from '../db/repositories/comment.js';
 import { listGroupRoster, listMemberHomeFeed, listReports, listVisibleGroups, searchMembers, searchPages } from '../db/repositories/directory.js';
 import { findGroupById, findMembership, type GroupRow } from '../db/repositories/group.js';
 import { findMemberById, findMembersByIds, type MemberRow } from '../db/repositories/member.js';
+import { findPollsOfPosts } from '../db/repositories/poll.js';
 import { findPostById, listFeed, type PostRow } from '../db/repositories/post.js';
 import type { MemberActor } from '../domain/actor.js';
 import { commentCreator, commentDeleter } from '../domain/commands/comment.js';
 import { groupMemberAdder, groupMemberRemover } from '../domain/commands/groupMembership.js';
 import { photoUploader } from '../domain/commands/media.js';
 import { FORMATTINGS, postCreator, postDeleter, postUpdater } from '../domain/commands/post.js';
+import { type PollInput, pollVoteSetter } from '../domain/commands/poll.js';
 import { REACTION_TYPES, reactionRemover, reactionSetter } from '../domain/commands/reaction.js';
 import { transact, type Write } from '../domain/commands/shared.js';
 import { sha256Hex } from '../domain/secrets.js';
@@ -144,8 +146,17 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         if (photoIds !== undefined && (!Array.isArray(photoIds) || photoIds.some((x) => typeof x !== 'string'))) throw invalidParameter('photo_ids must be a list of photo ids');
         const formatting = optionalString(b, 'formatting') ?? 'MARKDOWN';
         if (!(FORMATTINGS as readonly string[]).includes(formatting)) throw invalidParameter(`formatting must be one of ${FORMATTINGS.join(', ')}`);
+        const poll = b.poll;
+        if (poll !== undefined && poll !== null && (typeof poll !== 'object' || Array.isArray(poll))) throw invalidParameter('poll must be an object {question, options, multiple_choice}');
         const post = await write(actor, (w) =>
-          postCreator(w, { feedId: a.group.id, feedType: 'group', message: optionalString(b, 'message'), formatting: formatting as PostRow['formatting'], mediaIds: (photoIds as string[] | undefined) ?? [] }),
+          postCreator(w, {
+            feedId: a.group.id,
+            feedType: 'group',
+            message: optionalString(b, 'message'),
+            formatting: formatting as PostRow['formatting'],
+            mediaIds: (photoIds as string[] | undefined) ?? [],
+            poll: poll ? (poll as PollInput) : undefined,
+          }),
         );
         return (await presentPosts(ctx, member.id, [post]))[0];
       });
@@ -230,6 +241,19 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
           return (await presentPosts(ctx, member.id, [t.post]))[0];
         });
       }
+      // Answering a poll: the caller's options, exactly (an empty list takes the answer back).
+      const answer = async (request: FastifyRequest, optionIds: unknown) => {
+        const { actor, member } = await auth.member(request);
+        const { post, access: a } = await loadPost(member.id, param(request));
+        interact(a);
+        const [poll] = await findPollsOfPosts(ctx.db, [post.id]);
+        if (!poll) throw new AppError('unknown_object', 'This post has no poll');
+        if (!Array.isArray(optionIds) || optionIds.some((x) => typeof x !== 'string')) throw invalidParameter('option_ids must be a list of option ids');
+        await write(actor, (w) => pollVoteSetter(w, post, poll, optionIds as string[]));
+        return (await presentPosts(ctx, member.id, [post]))[0];
+      };
+      api.put('/posts/:id/poll/votes', async (request) => answer(request, bodyOf(request).option_ids));
+      api.delete('/posts/:id/poll/votes', async (request) => answer(request, []));
       api.post('/photos', { bodyLimit: PHOTO_BODY_LIMIT }, async (request) => {
         const { actor, member } = await auth.member(request);
         const b = bodyOf(request);

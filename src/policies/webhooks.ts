@@ -14,6 +14,7 @@ export const webhookFieldRules: FieldKey = {
   'group.comments': 'group.feed.read',
   'group.membership': 'group.members.read',
   'group.reported_content': 'reported_content.read',
+  'group.poll_votes': 'group.feed.read',
   'page.mention': 'mention.read',
   'page.messages': 'chat.send',
   'page.message_echoes': 'chat.send',
@@ -57,7 +58,7 @@ export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphA
 /** The topics integrations can subscribe to, with their fields: those that fire, then the silent ones. */
 export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
   page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks', ...Object.keys(silentWebhookFields.page)],
-  group: ['posts', 'comments', 'membership', 'reported_content', ...Object.keys(silentWebhookFields.group)],
+  group: ['posts', 'comments', 'membership', 'reported_content', 'poll_votes', ...Object.keys(silentWebhookFields.group)],
   user: ['status', 'events', ...Object.keys(silentWebhookFields.user)],
   workplace_security: ['admin_activity', 'login_activity', ...Object.keys(silentWebhookFields.workplace_security)],
 };

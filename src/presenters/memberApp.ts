@@ -5,13 +5,14 @@ import { type CommentRow, listCommentsOfMany } from '../db/repositories/comment.
 import { reactionCounts } from '../db/repositories/directory.js';
 import { findMediaByIds, type MediaRow, mediaOfPosts } from '../db/repositories/media.js';
 import { findMembersByIds, type MemberRow } from '../db/repositories/member.js';
+import { countVoters, countVotes, findPollsOfPosts, optionsOfPolls, votesOf } from '../db/repositories/poll.js';
 import type { PostRow } from '../db/repositories/post.js';
 import { reactionsOfActor } from '../db/repositories/reaction.js';
 import { postWireId } from '../domain/commands/post.js';
 import { parseTags } from '../domain/mentions.js';
 
 // What the member app's JSON API answers: profiles (people and bot pages) with picture URLs,
-// posts with their photos, comments, replies and reactions. Never an email the viewer should
+// posts with their photos, polls, comments, replies and reactions. Never an email the viewer should
 // not see, never a secret.
 
 export interface ProfileRef {
@@ -84,6 +85,43 @@ export interface PostView {
   reactions: Reactions;
   comment_count: number;
   comments: CommentView[];
+  poll: PollView | null;
+}
+
+export interface PollView {
+  id: string;
+  question: string;
+  multiple_choice: boolean;
+  /** Distinct people who answered. */
+  voter_count: number;
+  options: { id: string; name: string; vote_count: number; /** Share of the voters who picked it, 0–100. */ percent: number; mine: boolean }[];
+}
+
+/** The polls of posts as the viewer sees them: counts, shares and the viewer's own answer. */
+async function pollsOf(ctx: Context, viewerId: string, postIds: string[]): Promise<Map<string, PollView>> {
+  const polls = await findPollsOfPosts(ctx.db, postIds);
+  const pollIds = polls.map((x) => x.id);
+  const options = await optionsOfPolls(ctx.db, pollIds);
+  const [votes, voters, mine] = await Promise.all([countVotes(ctx.db, options.map((o) => o.id)), countVoters(ctx.db, pollIds), votesOf(ctx.db, pollIds, viewerId)]);
+  return new Map(
+    polls.map((poll) => {
+      const voterCount = voters.get(poll.id) ?? 0;
+      const own = mine.get(poll.id) ?? [];
+      const view: PollView = {
+        id: poll.id,
+        question: poll.question,
+        multiple_choice: poll.allow_multiple === 1,
+        voter_count: voterCount,
+        options: options
+          .filter((o) => o.poll_id === poll.id)
+          .map((o) => {
+            const n = votes.get(o.id) ?? 0;
+            return { id: o.id, name: o.name, vote_count: n, percent: voterCount ? Math.round((n * 100) / voterCount) : 0, mine: own.includes(o.id) };
+          }),
+      };
+      return [poll.post_id, view];
+    }),
+  );
 }
 
 const COMMENTS_PER_POST = 50;
@@ -101,12 +139,13 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
   );
   const comments: CommentRow[] = [...top, ...replies];
   const objectIds = [...postIds, ...comments.map((c) => c.id)];
-  const [photos, counts, mine, profiles, commentMedia] = await Promise.all([
+  const [photos, counts, mine, profiles, commentMedia, polls] = await Promise.all([
     mediaOfPosts(ctx.db, postIds),
     reactionCounts(ctx.db, objectIds),
     reactionsOfActor(ctx.db, objectIds, viewerId),
     loadProfileRefs(ctx, [...posts.map((p) => p.author_id), ...comments.map((c) => c.author_id)]),
     findMediaByIds(ctx.db, comments.map((c) => c.media_id).filter((id): id is string => !!id)),
+    pollsOf(ctx, viewerId, postIds),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -142,6 +181,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       reactions: reactions(p.id),
       comment_count: comments.filter((c) => c.post_id === p.id).length,
       comments: threaded.map(commentView),
+      poll: polls.get(p.id) ?? null,
     };
   });
 }

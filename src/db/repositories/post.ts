@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
+import { deletePollsOfPosts, deleteVotesOfVoter } from './poll.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { PostTable } from '../schema.js';
 
@@ -84,6 +85,7 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   await db.deleteFrom('comment').where('post_id', 'in', ids).execute();
   await db.deleteFrom('seen').where('post_id', 'in', ids).execute();
   await db.deleteFrom('post_media').where('post_id', 'in', ids).execute();
+  await deletePollsOfPosts(db, ids);
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 
@@ -92,7 +94,7 @@ export async function postIdsOfFeed(db: Db, feedId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Removes everything one author wrote: posts (with their threads), comments and reactions. */
+/** Removes everything one author wrote: posts (with their threads and polls), comments, reactions and poll votes. */
 export async function deleteContentOfAuthor(db: Db, authorId: string): Promise<void> {
   const posts = await db.selectFrom('post').select('id').where('author_id', '=', authorId).execute();
   await deletePostsCascade(db, posts.map((p) => p.id));
@@ -103,4 +105,5 @@ export async function deleteContentOfAuthor(db: Db, authorId: string): Promise<v
     await db.deleteFrom('comment').where((eb) => eb.or([eb('id', 'in', ids), eb('parent_id', 'in', ids)])).execute();
   }
   await db.deleteFrom('reaction').where('actor_id', '=', authorId).execute();
+  await deleteVotesOfVoter(db, authorId);
 }

@@ -1,6 +1,7 @@
 import { lockKey } from '../../db/database.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { type MediaRow, attachMediaToPost, findMediaByIds, updateMedia } from '../../db/repositories/media.js';
+import { findPollsOfPosts } from '../../db/repositories/poll.js';
 import { deletePostsCascade, insertPost, latestPostByAuthor, type PostRow, updatePost } from '../../db/repositories/post.js';
 import { AppError, invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -8,6 +9,7 @@ import { authorOf } from '../actor.js';
 import { type OutboxEvent, recordChange } from '../events.js';
 import { type MessageTag, resolveMentions } from '../mentions.js';
 import { sha256Hex } from '../secrets.js';
+import { checkPoll, type PollInput, pollInserter } from './poll.js';
 import type { Write } from './shared.js';
 
 export const FORMATTINGS = ['MARKDOWN', 'PLAINTEXT'] as const;
@@ -25,6 +27,8 @@ export interface PostInput {
   mediaIds?: readonly string[];
   /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
   allowDuplicate?: boolean;
+  /** A poll under the message (group posts only); its question stands in for a message. */
+  poll?: PollInput;
 }
 
 function checkLink(link: string | undefined): string | null {
@@ -93,9 +97,11 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const message = checkMessage(input.message);
   const link = checkLink(input.link);
   const mediaIds = input.mediaIds ?? [];
-  if (message === null && link === null && mediaIds.length === 0) throw invalidParameter('A post needs a message or a link');
+  const poll = input.poll === undefined ? undefined : checkPoll(input.poll);
+  if (poll && input.feedType !== 'group') throw invalidParameter('Polls are posted in groups');
+  if (message === null && link === null && mediaIds.length === 0 && !poll) throw invalidParameter('A post needs a message or a link');
   const { message: text, tags } = await resolveMentions(trx, message);
-  const contentHash = sha256Hex(JSON.stringify([text, link, mediaIds]));
+  const contentHash = sha256Hex(JSON.stringify(poll ? [text, link, mediaIds, poll] : [text, link, mediaIds]));
   const now = ctx.clock.now();
   // Identical posts by one author to one feed go one at a time, so two cannot both pass the check.
   await lockKey(trx, `post:${input.feedId}:${author.id}:${contentHash}`);
@@ -121,6 +127,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     updated_time: now,
   };
   await insertPost(trx, row);
+  const pollRow = poll ? await pollInserter(trx, row, poll) : undefined;
   if (media.length) {
     await attachMediaToPost(trx, row.id, mediaIds);
     for (const m of media) if (!m.published || m.group_id !== input.feedId) await updateMedia(trx, m.id, { published: 1, group_id: input.feedType === 'group' ? input.feedId : null });
@@ -128,7 +135,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
-    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds },
+    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(poll ? { poll: { id: pollRow!.id, question: poll.question, options: poll.options, multiple_choice: poll.multiple } } : {}) },
     events: postEvents(row, 'add', tags, await authorName(trx, actor)),
   });
   return row;
@@ -158,7 +165,7 @@ export async function postUpdater({ ctx, actor, trx }: Write, post: PostRow, inp
   if (input.formatting !== undefined && input.formatting !== post.formatting) changes.formatting = input.formatting;
   if (Object.keys(changes).length === 0) return false;
   const merged = { ...post, ...changes };
-  if (merged.message === null && merged.link === null) throw invalidParameter('A post needs a message or a link');
+  if (merged.message === null && merged.link === null && (await findPollsOfPosts(trx, [post.id])).length === 0) throw invalidParameter('A post needs a message or a link');
   changes.updated_time = ctx.clock.now();
   changes.content_hash = sha256Hex(JSON.stringify([merged.message, merged.link, []]));
   await updatePost(trx, post.id, changes);

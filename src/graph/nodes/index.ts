@@ -26,6 +26,8 @@ import { knowledgeAudienceType } from './knowledge_category/type.js';
 import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
 import { eventNode } from './event/node.js';
 import { eventGuestType } from './event/type.js';
+import { questionNode } from './question/node.js';
+import { questionOptionNode } from './question_option/node.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -48,6 +50,8 @@ const nodes = [
   knowledgeCategoryNode,
   knowledgeQuickLinkNode,
   eventNode,
+  questionNode,
+  questionOptionNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */

@@ -312,8 +312,8 @@ function IntegrationAudit({ id }: { id: string }) {
 
 const TOPICS: Record<string, string[]> = {
   page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks'],
-  group: ['posts', 'comments', 'membership'],
-  user: ['status'],
+  group: ['posts', 'comments', 'membership', 'reported_content', 'poll_votes'],
+  user: ['status', 'events'],
   workplace_security: ['admin_activity', 'login_activity'],
 };
 

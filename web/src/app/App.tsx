@@ -149,7 +149,9 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   let screen;
   if (path === '/') screen = <HomeFeed me={me} />;
   else if (path === '/groups') screen = <GroupsScreen onChange={groups.reload} />;
-  else if ((params = match('/groups/:id', path))) screen = <GroupScreen id={params.id} me={me} onMembership={groups.reload} />;
+  else if ((params = match('/groups/:id', path) ?? match('/groups/:id/:tab', path) ?? match('/groups/:id/:tab/:item', path))) {
+    screen = <GroupScreen key={params.id} id={params.id} tab={params.tab} me={me} onMembership={groups.reload} />;
+  }
   else if (path === '/chat') screen = <ChatScreen me={me} />;
   else if ((params = match('/chat/:id', path))) screen = <ChatScreen me={me} threadId={params.id} />;
   else if (path === '/people') screen = <PeopleScreen />;
@@ -198,7 +200,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
               <ul>
                 {groups.data?.data.map((g) => (
                   <li key={g.id}>
-                    <Link to={`/groups/${g.id}`} aria-current={path === `/groups/${g.id}` ? 'page' : undefined}>
+                    <Link to={`/groups/${g.id}`} aria-current={path === `/groups/${g.id}` || path.startsWith(`/groups/${g.id}/`) ? 'page' : undefined}>
                       <img className="icon" src="/media/group-icon.svg" alt="" width={24} height={24} /> {g.name}
                     </Link>
                   </li>

@@ -1,6 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { get, post, query, readDataUrl } from '../shared/api';
 import { Avatar, ErrorNote } from '../shared/ui';
+import { emptyPoll, type PollDraft, PollEditor, pollReady } from './Poll';
 import type { ProfileRef } from './types';
 
 interface Mention {
@@ -17,7 +18,7 @@ export function encodeMentions(text: string, mentions: Mention[]): string {
 
 /**
  * A message box with an @mention picker for people and bots: type @ and a few letters, pick
- * with the arrow keys and Enter (or click). Optionally attaches photos.
+ * with the arrow keys and Enter (or click). Optionally attaches photos and a poll.
  */
 export function Composer({
   label,
@@ -25,6 +26,7 @@ export function Composer({
   submitLabel,
   onSubmit,
   photos = false,
+  polls = false,
   groupId,
   compact = false,
   autoFocus = false,
@@ -32,8 +34,10 @@ export function Composer({
   label: string;
   placeholder?: string;
   submitLabel: string;
-  onSubmit: (message: string, photoIds: string[]) => Promise<void>;
+  onSubmit: (message: string, photoIds: string[], poll?: PollDraft) => Promise<void>;
   photos?: boolean;
+  /** Offer a poll under the message. */
+  polls?: boolean;
   groupId?: string;
   compact?: boolean;
   autoFocus?: boolean;
@@ -43,6 +47,7 @@ export function Composer({
   const [suggestions, setSuggestions] = useState<ProfileRef[]>([]);
   const [active, setActive] = useState(0);
   const [attached, setAttached] = useState<{ id: string; url: string | null }[]>([]);
+  const [poll, setPoll] = useState<PollDraft | null>(null);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -124,16 +129,18 @@ export function Composer({
       }
     }
   };
+  const canSubmit = poll ? pollReady(poll) : !!text.trim() || attached.length > 0;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!text.trim() && attached.length === 0) return;
+    if (!canSubmit) return;
     setBusy(true);
     setError(undefined);
     try {
-      await onSubmit(encodeMentions(text, mentions), attached.map((a) => a.id));
+      await onSubmit(encodeMentions(text, mentions), attached.map((a) => a.id), poll ?? undefined);
       setText('');
       setMentions([]);
       setAttached([]);
+      setPoll(null);
     } catch (e) {
       setError(e);
     } finally {
@@ -192,6 +199,7 @@ export function Composer({
           ))}
         </div>
       )}
+      {poll && <PollEditor draft={poll} onChange={setPoll} onRemove={() => setPoll(null)} />}
       <ErrorNote error={error} />
       <div className="row composer-actions">
         {photos && (
@@ -200,7 +208,12 @@ export function Composer({
             <input className="visually-hidden" type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple onChange={(e) => void attach(e.target.files)} />
           </label>
         )}
-        <button type="submit" className="primary" disabled={busy || (!text.trim() && attached.length === 0)}>
+        {polls && !poll && (
+          <button type="button" onClick={() => setPoll(emptyPoll())}>
+            Poll
+          </button>
+        )}
+        <button type="submit" className="primary" disabled={busy || !canSubmit}>
           {submitLabel}
         </button>
       </div>

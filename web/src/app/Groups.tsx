@@ -3,6 +3,8 @@ import { get, post, query } from '../shared/api';
 import { Link } from '../shared/router';
 import { Avatar, ErrorNote, Loading, toast, useLoad } from '../shared/ui';
 import { Composer } from './Composer';
+import { GroupEvents } from './GroupEvents';
+import type { PollDraft } from './Poll';
 import { PostCard } from './PostCard';
 import type { Group, Me, Post } from './types';
 
@@ -91,18 +93,26 @@ export function GroupsScreen({ onChange }: { onChange: () => void }) {
   );
 }
 
-export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMembership: () => void }) {
+/** The tabs of a group page, by the path segment after the group id (`/groups/{id}/events`). */
+const GROUP_TABS: { tab: string; label: string }[] = [
+  { tab: '', label: 'Feed' },
+  { tab: 'events', label: 'Events' },
+];
+
+export function GroupScreen({ id, tab = '', me, onMembership }: { id: string; tab?: string; me: Me; onMembership: () => void }) {
+  const current = GROUP_TABS.find((t) => t.tab === tab) ?? GROUP_TABS[0];
   const group = useLoad((signal) => get<Group>(`/api/groups/${id}`, signal), [id]);
   const [version, setVersion] = useState(0);
-  const feed = useLoad((signal) => (group.data?.can_read ? get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed`, signal) : Promise.resolve(null)), [id, group.data?.can_read, version]);
+  const onFeed = current.tab === '';
+  const feed = useLoad((signal) => (group.data?.can_read && onFeed ? get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed`, signal) : Promise.resolve(null)), [id, group.data?.can_read, onFeed, version]);
   const [older, setOlder] = useState<Post[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
   if (group.error) return <ErrorNote error={group.error} />;
   if (!group.data) return <Loading />;
   const g = group.data;
   const cursor = next === undefined ? feed.data?.next : next;
-  const publish = async (message: string, photoIds: string[]) => {
-    await post<Post>(`/api/groups/${id}/posts`, { message, formatting: 'MARKDOWN', photo_ids: photoIds });
+  const publish = async (message: string, photoIds: string[], poll?: PollDraft) => {
+    await post<Post>(`/api/groups/${id}/posts`, { message, formatting: 'MARKDOWN', photo_ids: photoIds, poll });
     setOlder([]);
     setNext(undefined);
     setVersion((v) => v + 1);
@@ -144,29 +154,43 @@ export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMe
       </div>
       {g.description && <p>{g.description}</p>}
       {!g.can_read && <p className="panel">Only members see the posts of this group.</p>}
-      {g.can_post && (
-        <div className="panel">
-          <Composer label={`Write something to ${g.name}`} placeholder="Write something… (Markdown works; @ to mention)" submitLabel="Post" onSubmit={publish} photos groupId={g.id} />
-        </div>
+      {g.can_read && (
+        <nav className="tabs row" aria-label={`${g.name} sections`}>
+          {GROUP_TABS.map((t) => (
+            <Link key={t.tab} to={t.tab ? `/groups/${id}/${t.tab}` : `/groups/${id}`} aria-current={t === current ? 'page' : undefined}>
+              {t.label}
+            </Link>
+          ))}
+        </nav>
       )}
-      {g.role && !g.can_post && !g.archived && <p className="muted">Only admins and moderators post in this group.</p>}
-      <ErrorNote error={feed.error} />
-      {g.can_read && feed.loading && !feed.data && <Loading />}
-      {feed.data && posts.length === 0 && <p className="muted">No posts yet.</p>}
-      {posts.map((p) => (
-        <PostCard key={p.id} initial={p} meId={me.id} canInteract={g.can_interact} canModerate={g.can_moderate} onDeleted={() => setVersion((v) => v + 1)} />
-      ))}
-      {cursor && (
-        <button
-          type="button"
-          onClick={async () => {
-            const page = await get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed${query({ before: cursor })}`);
-            setOlder([...older, ...page.data]);
-            setNext(page.next);
-          }}
-        >
-          Older posts
-        </button>
+      {g.can_read && current.tab === 'events' && <GroupEvents group={g} />}
+      {onFeed && (
+        <>
+          {g.can_post && (
+            <div className="panel">
+              <Composer label={`Write something to ${g.name}`} placeholder="Write something… (Markdown works; @ to mention)" submitLabel="Post" onSubmit={publish} photos polls groupId={g.id} />
+            </div>
+          )}
+          {g.role && !g.can_post && !g.archived && <p className="muted">Only admins and moderators post in this group.</p>}
+          <ErrorNote error={feed.error} />
+          {g.can_read && feed.loading && !feed.data && <Loading />}
+          {feed.data && posts.length === 0 && <p className="muted">No posts yet.</p>}
+          {posts.map((p) => (
+            <PostCard key={p.id} initial={p} meId={me.id} canInteract={g.can_interact} canModerate={g.can_moderate} onDeleted={() => setVersion((v) => v + 1)} />
+          ))}
+          {cursor && (
+            <button
+              type="button"
+              onClick={async () => {
+                const page = await get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed${query({ before: cursor })}`);
+                setOlder([...older, ...page.data]);
+                setNext(page.next);
+              }}
+            >
+              Older posts
+            </button>
+          )}
+        </>
       )}
       {g.members && g.members.length > 0 && (
         <section className="panel" aria-labelledby="members">

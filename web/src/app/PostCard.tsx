@@ -5,6 +5,7 @@ import { Link, navigate } from '../shared/router';
 import { Avatar, ErrorNote, Time, toast } from '../shared/ui';
 import { Composer } from './Composer';
 import type { Comment, Post, ProfileRef } from './types';
+import { PollView } from './Poll';
 import { ReportButton } from './ReportButton';
 
 /** Reaction types with their words (words, not emoji: they read the same on every system and to screen readers). */
@@ -182,6 +183,7 @@ export function PostCard({ initial, meId, canInteract, canModerate, showGroup, o
           </a>
         </p>
       )}
+      {p.poll && <PollView postId={p.id} poll={p.poll} canVote={canInteract} onChange={setP} />}
       {p.photos.length > 0 && (
         <div className="photos">
           {p.photos.map((ph) => ph.url && <img key={ph.id} src={ph.url} alt={ph.caption ?? `Photo posted by ${p.from.name}`} loading="lazy" />)}

@@ -45,6 +45,31 @@ export interface Post {
   reactions: Reactions;
   comment_count: number;
   comments: Comment[];
+  poll: Poll | null;
+}
+
+export interface Poll {
+  id: string;
+  question: string;
+  multiple_choice: boolean;
+  voter_count: number;
+  options: { id: string; name: string; vote_count: number; percent: number; mine: boolean }[];
+}
+
+export interface GroupEvent {
+  id: string;
+  group_id: string;
+  name: string;
+  description: string | null;
+  start_time: string;
+  end_time: string | null;
+  timezone: string;
+  place: string | null;
+  is_canceled: boolean;
+  owner: { id: string; name: string | null };
+  counts: Record<'attending' | 'declined' | 'maybe' | 'interested' | 'noreply', number>;
+  my_rsvp: 'attending' | 'declined' | 'maybe' | 'interested' | null;
+  can_edit: boolean;
 }
 
 export interface Group {

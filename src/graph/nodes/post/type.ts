@@ -13,6 +13,7 @@ import { loadProfiles } from '../profile/type.js';
 import { reactionsEdge, seenEdge } from '../reactor/type.js';
 import { publicApp, type PublicApp } from '../app/type.js';
 import { byParent, direction } from '../shared.js';
+import { questionsOfPosts } from '../question/type.js';
 
 export function postTarget(post: PostRow): ContentTarget {
   return {
@@ -162,7 +163,7 @@ export const postType: NodeType<PostRow> = {
     shares: absent,
     source: absent,
     properties: absent,
-    poll: absent,
+    poll: { kind: 'ref', target: 'question', key: (post) => (post.feed_type === 'group' ? post.id : null), load: questionsOfPosts },
     permalink_url: { kind: 'scalar', get: (post, p) => postPermalink(p, post) },
     is_hidden: { kind: 'scalar', get: () => false },
     is_published: { kind: 'scalar', get: () => true },
