@@ -25,6 +25,7 @@ import { WebhookWorker } from './webhooks/worker.js';
 import { registerExportDownloads } from './exports/download.js';
 import { registerResizedPictures } from './http/resizedPictures.js';
 import { ExportRunner } from './exports/runner.js';
+import { LinkUnfurler } from './linkPreviews/unfurler.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
 import { memberSessionAuth } from './member/auth.js';
@@ -42,6 +43,7 @@ export interface Server {
   automation: AutomationWorker;
   /** The background data export runner. */
   exports: ExportRunner;
+  unfurler: LinkUnfurler;
   /** Sends the mail outbox when SMTP_URL is set. */
   mail: MailDelivery | undefined;
   metrics: Metrics;
@@ -132,6 +134,8 @@ export async function buildServer(ctx: Context): Promise<Server> {
   if (ctx.config.automationWorker) automation.start();
   const exports = new ExportRunner(ctx);
   exports.start();
+  const unfurler = new LinkUnfurler(ctx);
+  unfurler.start();
   const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
   mail?.start();
   const housekeeping = startHousekeeping(ctx);
@@ -141,6 +145,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       webhooks.nudge();
       exports.nudge();
+      unfurler.nudge();
       mail?.nudge();
     }
   });
@@ -302,6 +307,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
     webhooks,
     automation,
     exports,
+    unfurler,
     mail,
     drain() {
       draining = true;
@@ -312,6 +318,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
       await app.close();
       await automation.stop();
       await exports.stop();
+      await unfurler.stop();
       await webhooks.stop();
       await mail?.stop();
       await services.usage.stop();

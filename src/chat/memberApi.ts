@@ -1,3 +1,5 @@
+import { previewsOf } from '../db/repositories/linkPreview.js';
+import { previewCards } from '../presenters/linkPreview.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
 import { webErrorHandler } from '../http/webErrors.js';
@@ -112,7 +114,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
   async function presentMessages(rows: ChatMessageRow[], base: string) {
     const ids = rows.flatMap((m) => (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : [])));
     const files = new Map((await findChatFilesByIds(ctx.db, ids)).map((f) => [f.id, f]));
-    const senders = await chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]);
+    const [senders, previews] = await Promise.all([chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]), previewsOf(ctx.db, 'message', rows.map((m) => m.id))]);
     return rows.map((m) => ({
       id: messageWireId(m),
       thread_id: `t_${m.thread_id}`,
@@ -123,6 +125,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       timestamp: m.created_time,
       quick_replies: m.quick_replies ? (JSON.parse(m.quick_replies) as QuickReply[]) : [],
       quick_reply_payload: m.quick_reply_payload,
+      previews: previewCards(previews.get(m.id)),
       attachments: (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).map((a) => {
         if (a.type === 'template' || !a.payload.attachment_id) return a;
         const file = files.get(a.payload.attachment_id);

@@ -104,7 +104,8 @@ export type AuditAction =
   | 'knowledge.quick_link_updated'
   | 'knowledge.quick_link_deleted'
   | 'knowledge.editor_granted'
-  | 'knowledge.editor_revoked';
+  | 'knowledge.editor_revoked'
+  | 'integration.link_domains_updated';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
@@ -112,7 +113,9 @@ export type WebhookField =
   | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_echoes' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' }
-  | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };
+  | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' }
+  /** Asked synchronously by the link unfurler (never through the outbox): see src/linkPreviews/. */
+  | { topic: 'link'; field: 'preview' };
 
 export type OutboxEvent = WebhookField & {
   /** The envelope entry id: the group, the bot page, the member or the community. */

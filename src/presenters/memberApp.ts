@@ -9,6 +9,8 @@ import type { PostRow } from '../db/repositories/post.js';
 import { reactionsOfActor } from '../db/repositories/reaction.js';
 import { postWireId } from '../domain/commands/post.js';
 import { parseTags } from '../domain/mentions.js';
+import { previewsOf } from '../db/repositories/linkPreview.js';
+import { type PreviewCard, previewCards } from './linkPreview.js';
 
 // What the member app's JSON API answers: profiles (people and bot pages) with picture URLs,
 // posts with their photos, comments, replies and reactions. Never an email the viewer should
@@ -68,6 +70,8 @@ export interface CommentView {
   photo_url: string | null;
   created_time: string;
   reactions: Reactions;
+  /** Link previews integrations gave for URLs in the comment. */
+  previews: PreviewCard[];
 }
 
 export interface PostView {
@@ -79,6 +83,8 @@ export interface PostView {
   message_tags: ReturnType<typeof parseTags>;
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
+  /** Link previews integrations gave for the post's link and URLs in its text. */
+  previews: PreviewCard[];
   created_time: string;
   updated_time: string;
   reactions: Reactions;
@@ -101,12 +107,14 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
   );
   const comments: CommentRow[] = [...top, ...replies];
   const objectIds = [...postIds, ...comments.map((c) => c.id)];
-  const [photos, counts, mine, profiles, commentMedia] = await Promise.all([
+  const [photos, counts, mine, profiles, commentMedia, postPreviews, commentPreviews] = await Promise.all([
     mediaOfPosts(ctx.db, postIds),
     reactionCounts(ctx.db, objectIds),
     reactionsOfActor(ctx.db, objectIds, viewerId),
     loadProfileRefs(ctx, [...posts.map((p) => p.author_id), ...comments.map((c) => c.author_id)]),
     findMediaByIds(ctx.db, comments.map((c) => c.media_id).filter((id): id is string => !!id)),
+    previewsOf(ctx.db, 'post', postIds),
+    previewsOf(ctx.db, 'comment', comments.map((c) => c.id)),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -123,6 +131,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       photo_url: media ? photoUrl(ctx, media) : null,
       created_time: iso(c.created_time),
       reactions: reactions(c.id),
+      previews: previewCards(commentPreviews.get(c.id)),
     };
   };
   return posts.map((p) => {
@@ -137,6 +146,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       message_tags: parseTags(p.message_tags),
       link: p.link,
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
+      previews: previewCards(postPreviews.get(p.id)),
       created_time: iso(p.created_time),
       updated_time: iso(p.updated_time),
       reactions: reactions(p.id),
