@@ -22,7 +22,7 @@ export const permissionCatalogue = [
   { code: 'read_security_logs', name: 'Read security logs', confirmed: false, allows: 'Receive and read security and audit events.' },
   { code: 'read_work_knowledge', name: 'Read Knowledge Library content', confirmed: true, allows: 'Read Knowledge Library categories, subcategories and quick links whose audience admits the integration (all of them when it is scoped to all groups).' },
   { code: 'manage_work_knowledge', name: 'Manage Knowledge Library content', confirmed: false, allows: 'Create, update and delete Knowledge Library categories and quick links; read drafts.' },
-  { code: 'link_unfurling', name: 'Link unfurling', confirmed: false, allows: 'Answer authenticated link previews for configured domains.' },
+  { code: 'link_unfurling', name: 'Link unfurling', confirmed: false, allows: 'Be asked for authenticated link previews of the domains an admin registered for it (`link`/`preview` webhook, see docs/webhooks.md).' },
 ] as const;
 
 export type Permission = (typeof permissionCatalogue)[number]['code'];
