@@ -105,7 +105,8 @@ export type AuditAction =
   | 'knowledge.quick_link_deleted'
   | 'knowledge.editor_granted'
   | 'knowledge.editor_revoked'
-  | 'integration.link_domains_updated';
+  | 'integration.link_domains_updated'
+  | 'knowledge.media_added';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';

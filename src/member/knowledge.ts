@@ -31,7 +31,19 @@ function inputOf(b: Body): CategoryInput {
     if (typeof v !== 'string') throw invalidParameter(`${name} must be a string`);
     return v;
   };
-  return { title: text('title'), content: text('content'), status: text('status'), color: text('color'), icon: text('icon'), json_content: b.json_content ?? undefined, read_audience: b.read_audience ?? undefined };
+  const order = b.order_index;
+  if (order !== undefined && order !== null && !(Number.isInteger(order) && (order as number) >= 0)) throw invalidParameter('order_index must be a whole number from 0');
+  return {
+    title: text('title'),
+    content: text('content'),
+    status: text('status'),
+    color: text('color'),
+    icon: text('icon'),
+    json_content: b.json_content ?? undefined,
+    read_audience: b.read_audience ?? undefined,
+    parent_id: b.parent_id === undefined ? undefined : b.parent_id === null ? null : text('parent_id'),
+    order_index: typeof order === 'number' ? order : undefined,
+  };
 }
 
 /** The excerpt of a page around the first match, for search results. */

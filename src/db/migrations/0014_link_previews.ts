@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 // Authenticated link previews: the domains each integration unfurls, and one preview per shared
 // URL of a post, comment or chat message (asked for in the background, kept with its outcome).
+// Also the photos of Knowledge Library categories.
 export const linkPreviewsMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
@@ -44,8 +45,18 @@ export const linkPreviewsMigration: Migration = {
     await db.schema.createIndex('link_preview_object').on('link_preview').columns(['object_type', 'object_id', 'position']).execute();
     await db.schema.createIndex('link_preview_due').on('link_preview').columns(['state', 'created_time']).execute();
     await db.schema.createIndex('link_preview_app').on('link_preview').columns(['app_id', 'created_time']).execute();
+
+    await db.schema
+      .createTable('knowledge_media')
+      .addColumn('category_id', 'text', (c) => c.notNull())
+      .addColumn('media_id', 'text', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('knowledge_media_pk', ['category_id', 'media_id'])
+      .execute();
+    await db.schema.createIndex('knowledge_media_media').on('knowledge_media').column('media_id').execute();
   },
   async down(db: Kysely<any>) {
-    for (const table of ['link_preview', 'link_domain']) await db.schema.dropTable(table).execute();
+    for (const table of ['knowledge_media', 'link_preview', 'link_domain']) await db.schema.dropTable(table).execute();
   },
 };
