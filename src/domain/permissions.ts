@@ -12,7 +12,7 @@ export const permissionCatalogue = [
   { code: 'manage_badges', name: 'Manage badges', confirmed: true, allows: "List the badge catalogue (/community/badges), list, award and revoke members' badges (/{member}/badges)." },
   { code: 'read_user_email', name: 'Read user email addresses', confirmed: true, allows: 'Read the email field of members and address members by email.' },
   { code: 'read_user_work_profile', name: 'Read work profile', confirmed: true, allows: 'Read work-profile fields: title, department, division, organization, employee number, cost center, phone, address, locale, account times.' },
-  { code: 'report_content', name: 'Report content', confirmed: true, allows: 'Report posts and comments for admin review. The reporting endpoint does not exist yet: granting it changes nothing today.' },
+  { code: 'report_content', name: 'Report content', confirmed: true, allows: 'Report posts and comments in groups in scope (POST /community/reported_content), list and read reports (GET /community/reported_content, /{report-id}), resolve them (keep, remove, warn) and receive the group/reported_content webhook.' },
   { code: 'read_org_chart', name: 'Read org chart', confirmed: false, allows: "Read managers and reports (/{member}/managers, /{member}/reports, the managers field)." },
   { code: 'manage_work_profile', name: 'Manage work profiles', confirmed: false, allows: 'Edit member profile fields through the Graph API; list all members (/community/members).' },
   { code: 'provision_user_accounts', name: 'Provision user accounts', confirmed: false, allows: 'Create, deactivate and delete accounts through the Graph API (/community/accounts).' },

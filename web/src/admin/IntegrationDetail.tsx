@@ -313,7 +313,7 @@ function IntegrationAudit({ id }: { id: string }) {
 
 const TOPICS: Record<string, string[]> = {
   page: ['mention', 'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'messaging_postbacks'],
-  group: ['posts', 'comments', 'membership'],
+  group: ['posts', 'comments', 'membership', 'reported_content'],
   user: ['status'],
   workplace_security: ['admin_activity', 'login_activity'],
   link: ['preview'],
