@@ -25,6 +25,8 @@ export interface LinkPreviewTable {
   app_id: string;
   /** The member who shared the URL (the `user` of the webhook). */
   requester_id: string;
+  /** The group the object is in; null for timelines and chat. */
+  group_id: string | null;
   state: LinkPreviewState;
   title: string | null;
   description: string | null;

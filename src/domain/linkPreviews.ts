@@ -6,6 +6,7 @@ import { invalidParameter } from '../errors.js';
 import { newId } from '../ids.js';
 import { allowed, groupInScope } from '../policies/graph.js';
 import { loadReceivers } from '../webhooks/receivers.js';
+import type { AppActor } from './actor.js';
 import type { Write } from './commands/shared.js';
 
 /** URLs of one post, comment or message that get a preview; the rest are shown as plain links. */
@@ -84,6 +85,7 @@ export async function linkPreviewRequester({ ctx, actor, trx }: Write, request: 
       position,
       app_id: appId,
       requester_id: actor.memberId,
+      group_id: request.groupId,
       state: 'pending',
       title: null,
       description: null,
@@ -108,6 +110,12 @@ export async function linkPreviewRequester({ ctx, actor, trx }: Write, request: 
   return rows;
 }
 
+/** True when an integration may be asked for previews of a place: it holds link_unfurling, and the group is in its scope (timelines and chat need a community-wide integration). */
+export function mayUnfurl(app: AppActor, groupId: string | null): boolean {
+  if (!allowed(app, 'link.preview')) return false;
+  return groupId === null ? app.scopeAll : groupInScope(app, groupId);
+}
+
 /** For each URL, the integration that unfurls it (the most specific domain wins, then the oldest registration). */
 async function unfurlersFor(db: Db, urls: readonly string[], groupId: string | null): Promise<Map<string, string>> {
   const domains = await listAllLinkDomains(db);
@@ -122,8 +130,7 @@ async function unfurlersFor(db: Db, urls: readonly string[], groupId: string | n
       const subscription = subscriptions.get(id);
       if (!receiver || receiver.app.enabled !== 1 || !subscription || subscription.active !== 1) return false;
       if (!(JSON.parse(subscription.fields) as string[]).includes('preview')) return false;
-      if (!allowed(receiver.actor, 'link.preview')) return false;
-      return groupId === null ? receiver.actor.scopeAll : groupInScope(receiver.actor, groupId);
+      return mayUnfurl(receiver.actor, groupId);
     }),
   );
   const ranked = matching

@@ -5,6 +5,7 @@ import { findCommunity } from '../db/repositories/community.js';
 import { loadThread } from '../domain/commands/chat.js';
 import { claimLinkPreviews, finishLinkPreview, type LinkPreviewRow } from '../db/repositories/linkPreview.js';
 import { findSubscriptionsOfTopic } from '../db/repositories/webhook.js';
+import { mayUnfurl } from '../domain/linkPreviews.js';
 import { allowed } from '../policies/graph.js';
 import { AllowList } from '../webhooks/egress.js';
 import { envelopeBytes } from '../webhooks/envelope.js';
@@ -122,10 +123,11 @@ export class LinkUnfurler {
     ]);
     const receiver = receivers.get(preview.app_id);
     const subscription = subscriptions.get(preview.app_id);
-    // The rules are checked again at sending time: an integration disabled, unsubscribed or
-    // stripped of its permission in between is not asked.
+    // The rules are checked again at sending time: an integration disabled, unsubscribed,
+    // stripped of its permission or rescoped in between is not asked.
     if (!receiver || receiver.app.enabled !== 1) return fail('the integration is disabled or deleted');
     if (!allowed(receiver.actor, 'link.preview')) return fail('the integration no longer holds link_unfurling');
+    if (!mayUnfurl(receiver.actor, preview.group_id)) return fail('the place the link was shared in is no longer in the integration\'s group scope');
     if (!subscription || subscription.active !== 1 || !(JSON.parse(subscription.fields) as string[]).includes('preview')) return fail('the integration has no link/preview subscription');
     const now = this.ctx.clock.now();
     const body = envelopeBytes({

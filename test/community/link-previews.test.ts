@@ -268,6 +268,25 @@ for (const dialect of await dialects()) {
       assert.equal((await graph(`/${created.json.id}?fields=message`)).json.message, `Slow one ${link}`);
     });
 
+    test('a preview left running by a process that died is asked again once its lease runs out', async () => {
+      const created = await api('POST', `/groups/${group}/posts`, { message: 'Plain post' });
+      const rowId = (await ts.ctx.db.selectFrom('post').select('id').orderBy('created_time', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+      const link = 'https://docs.example.com/after/restart';
+      const now = Date.now();
+      await ts.ctx.db
+        .insertInto('link_preview')
+        .values({
+          id: '4000000000000001', object_type: 'post', object_id: rowId, url: link, position: 0, app_id: unfurler.app_id, requester_id: una.id, group_id: group,
+          state: 'running', title: null, description: null, image_url: null, icon_url: null, preview_type: null, privacy: null, canonical_link: null, download_url: null,
+          fields: null, error: null, status_code: null, latency_ms: null, attempts: 1, lease_owner: 'a-process-that-died', lease_until: now - 1, created_time: now, completed_time: null,
+        })
+        .execute();
+      const hook = await docs.waitFor((r) => change(r)?.value?.link === link);
+      assert.equal(hook.headers['x-commonplace-attempt'], '2');
+      assert.equal((await settled(link)).state, 'ready');
+      assert.equal((await api('GET', `/posts/${created.json.id}`)).json.previews[0].title, 'Doc /after/restart');
+    });
+
     test('editing a post keeps the previews of URLs that stay and asks for new ones; deleting it removes them', async () => {
       const first = 'https://docs.example.com/edit/one';
       const second = 'https://docs.example.com/edit/two';

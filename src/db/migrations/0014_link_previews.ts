@@ -23,6 +23,7 @@ export const linkPreviewsMigration: Migration = {
       .addColumn('position', 'integer', (c) => c.notNull())
       .addColumn('app_id', 'text', (c) => c.notNull())
       .addColumn('requester_id', 'text', (c) => c.notNull())
+      .addColumn('group_id', 'text')
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('title', 'text')
       .addColumn('description', 'text')
