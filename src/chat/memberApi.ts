@@ -1,4 +1,4 @@
-import { previewsOf } from '../db/repositories/linkPreview.js';
+import { viewerPreviews } from '../domain/linkPreviews.js';
 import { previewCards } from '../presenters/linkPreview.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
@@ -111,10 +111,10 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     return out;
   }
 
-  async function presentMessages(rows: ChatMessageRow[], base: string) {
+  async function presentMessages(rows: ChatMessageRow[], base: string, viewerId: string) {
     const ids = rows.flatMap((m) => (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).flatMap((a) => (a.type !== 'template' && a.payload.attachment_id ? [a.payload.attachment_id] : [])));
     const files = new Map((await findChatFilesByIds(ctx.db, ids)).map((f) => [f.id, f]));
-    const [senders, previews] = await Promise.all([chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]), previewsOf(ctx.db, 'message', rows.map((m) => m.id))]);
+    const [senders, previews] = await Promise.all([chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]), viewerPreviews(ctx.db, ctx.clock.now(), 'message', rows.map((m) => ({ id: m.id, authorId: m.sender_id })), viewerId)]);
     return rows.map((m) => ({
       id: messageWireId(m),
       thread_id: `t_${m.thread_id}`,
@@ -125,7 +125,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       timestamp: m.created_time,
       quick_replies: m.quick_replies ? (JSON.parse(m.quick_replies) as QuickReply[]) : [],
       quick_reply_payload: m.quick_reply_payload,
-      previews: previewCards(previews.get(m.id)),
+      previews: previewCards(previews.rows.get(m.id)),
       attachments: (m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : []).map((a) => {
         if (a.type === 'template' || !a.payload.attachment_id) return a;
         const file = files.get(a.payload.attachment_id);
@@ -244,7 +244,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const before = q.before ? (await findMessagesByIds(ctx.db, [q.before.replace(/^m_/, '')]))[0] : undefined;
         const page = await listMessages(ctx.db, state.thread.id, {}, { limit, order: 'desc', after: before ? { sort: before.created_time, id: before.id } : undefined });
         const rows = [...page.rows].reverse();
-        return { data: await presentMessages(rows, base(request)), paging: page.hasNext && rows[0] ? { before: messageWireId(rows[0]) } : {} };
+        return { data: await presentMessages(rows, base(request), me.id), paging: page.hasNext && rows[0] ? { before: messageWireId(rows[0]) } : {} };
       });
 
       api.post('/threads/:id/messages', async (request) => {
@@ -252,7 +252,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const state = await threadFor(request, me);
         const b = bodyOf(request);
         const message = await write(actor, (w) => sendAsMember(w, state, me, b));
-        return (await presentMessages([message], base(request)))[0];
+        return (await presentMessages([message], base(request), me.id))[0];
       });
 
       api.post('/messages', async (request) => {
@@ -263,7 +263,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
           const opened = (await directThreadOpener(w, me, other)).state;
           return { state: opened, message: await sendAsMember(w, opened, me, b) };
         });
-        return { thread_id: threadWireId(state.thread), message: (await presentMessages([message], base(request)))[0] };
+        return { thread_id: threadWireId(state.thread), message: (await presentMessages([message], base(request), me.id))[0] };
       });
 
       async function sendAsMember(w: Write, state: ThreadState, me: ChatProfile, b: Body) {

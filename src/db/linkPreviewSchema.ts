@@ -23,7 +23,7 @@ export interface LinkPreviewTable {
   /** Order of the URL in the text (0 first). */
   position: number;
   app_id: string;
-  /** The member who shared the URL (the `user` of the webhook). */
+  /** The member the preview is for (the `user` of the webhook): who shared the URL, or who viewed it. */
   requester_id: string;
   /** The group the object is in; null for timelines and chat. */
   group_id: string | null;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { LinkPreviewObject } from '../db/linkPreviewSchema.js';
-import { insertLinkPreviews, listAllLinkDomains, type LinkPreviewRow } from '../db/repositories/linkPreview.js';
+import { insertLinkPreviews, listAllLinkDomains, type LinkPreviewRow, previewsOf } from '../db/repositories/linkPreview.js';
 import { findSubscriptionsOfTopic } from '../db/repositories/webhook.js';
 import { invalidParameter } from '../errors.js';
 import { newId } from '../ids.js';
@@ -77,16 +77,23 @@ export async function linkPreviewRequester({ ctx, actor, trx }: Write, request: 
   urls.forEach((url, position) => {
     const appId = candidates.get(url);
     if (!appId) return;
-    rows.push({
-      id: newId(),
-      object_type: request.objectType,
-      object_id: request.objectId,
-      url,
-      position,
-      app_id: appId,
-      requester_id: actor.memberId,
-      group_id: request.groupId,
-      state: 'pending',
+    rows.push(pendingPreview({ objectType: request.objectType, objectId: request.objectId, url, position, appId, requesterId: actor.memberId, groupId: request.groupId, now }));
+  });
+  await insertLinkPreviews(trx, rows);
+  return rows;
+}
+
+function pendingPreview(p: { objectType: LinkPreviewObject; objectId: string; url: string; position: number; appId: string; requesterId: string; groupId: string | null; now: number }): LinkPreviewRow {
+  return {
+    id: newId(),
+    object_type: p.objectType,
+    object_id: p.objectId,
+    url: p.url,
+    position: p.position,
+    app_id: p.appId,
+    requester_id: p.requesterId,
+    group_id: p.groupId,
+    state: 'pending',
       title: null,
       description: null,
       image_url: null,
@@ -99,15 +106,49 @@ export async function linkPreviewRequester({ ctx, actor, trx }: Write, request: 
       error: null,
       status_code: null,
       latency_ms: null,
-      attempts: 0,
-      lease_owner: null,
-      lease_until: null,
-      created_time: now,
-      completed_time: null,
-    });
-  });
-  await insertLinkPreviews(trx, rows);
-  return rows;
+    attempts: 0,
+    lease_owner: null,
+    lease_until: null,
+    created_time: p.now,
+    completed_time: null,
+  };
+}
+
+/** What one member sees of some objects' previews: their own, and which objects still wait for one. */
+export interface ViewerPreviews {
+  rows: Map<string, LinkPreviewRow[]>;
+  pending: Set<string>;
+}
+
+/**
+ * The previews a member sees, as Workplace did it: each viewer gets the integration's answer for
+ * them, so a viewer who may not open a document never sees its title. The first time a member
+ * sees a shared URL their preview is asked for in the background (the sharer's row says which
+ * integration and where); until it arrives they see none.
+ */
+export async function viewerPreviews(db: Db, now: number, objectType: LinkPreviewObject, objects: readonly { id: string; authorId: string }[], viewerId: string): Promise<ViewerPreviews> {
+  const all = await previewsOf(db, objectType, objects.map((o) => o.id));
+  const missing: LinkPreviewRow[] = [];
+  for (const o of objects) {
+    const rows = all.get(o.id) ?? [];
+    if (o.authorId === viewerId) continue;
+    for (const shared of rows.filter((r) => r.requester_id === o.authorId && r.state !== 'failed')) {
+      if (rows.some((r) => r.requester_id === viewerId && r.url === shared.url)) continue;
+      missing.push(pendingPreview({ objectType, objectId: o.id, url: shared.url, position: shared.position, appId: shared.app_id, requesterId: viewerId, groupId: shared.group_id, now }));
+    }
+  }
+  if (missing.length) {
+    await insertLinkPreviews(db, missing);
+    for (const m of missing) all.set(m.object_id, [...(all.get(m.object_id) ?? []), m]);
+  }
+  const rows = new Map<string, LinkPreviewRow[]>();
+  const pending = new Set<string>();
+  for (const [id, list] of all) {
+    const mine = list.filter((r) => r.requester_id === viewerId).sort((a, b) => a.position - b.position);
+    rows.set(id, mine);
+    if (mine.some((r) => r.state === 'pending' || r.state === 'running')) pending.add(id);
+  }
+  return { rows, pending };
 }
 
 /** True when an integration may be asked for previews of a place: it holds link_unfurling, and the group is in its scope (timelines and chat need a community-wide integration). */

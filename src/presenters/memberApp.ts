@@ -9,7 +9,7 @@ import type { PostRow } from '../db/repositories/post.js';
 import { reactionsOfActor } from '../db/repositories/reaction.js';
 import { postWireId } from '../domain/commands/post.js';
 import { parseTags } from '../domain/mentions.js';
-import { previewsOf } from '../db/repositories/linkPreview.js';
+import { viewerPreviews } from '../domain/linkPreviews.js';
 import { type PreviewCard, previewCards } from './linkPreview.js';
 
 // What the member app's JSON API answers: profiles (people and bot pages) with picture URLs,
@@ -83,8 +83,10 @@ export interface PostView {
   message_tags: ReturnType<typeof parseTags>;
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
-  /** Link previews integrations gave for the post's link and URLs in its text. */
+  /** Link previews integrations gave the viewer for the post's link and URLs in its text. */
   previews: PreviewCard[];
+  /** True while a preview for the viewer (on the post or one of its comments) is still being asked for. */
+  previews_pending: boolean;
   created_time: string;
   updated_time: string;
   reactions: Reactions;
@@ -113,8 +115,8 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
     reactionsOfActor(ctx.db, objectIds, viewerId),
     loadProfileRefs(ctx, [...posts.map((p) => p.author_id), ...comments.map((c) => c.author_id)]),
     findMediaByIds(ctx.db, comments.map((c) => c.media_id).filter((id): id is string => !!id)),
-    previewsOf(ctx.db, 'post', postIds),
-    previewsOf(ctx.db, 'comment', comments.map((c) => c.id)),
+    viewerPreviews(ctx.db, ctx.clock.now(), 'post', posts.map((p) => ({ id: p.id, authorId: p.author_id })), viewerId),
+    viewerPreviews(ctx.db, ctx.clock.now(), 'comment', comments.map((c) => ({ id: c.id, authorId: c.author_id })), viewerId),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -131,7 +133,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       photo_url: media ? photoUrl(ctx, media) : null,
       created_time: iso(c.created_time),
       reactions: reactions(c.id),
-      previews: previewCards(commentPreviews.get(c.id)),
+      previews: previewCards(commentPreviews.rows.get(c.id)),
     };
   };
   return posts.map((p) => {
@@ -146,7 +148,8 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       message_tags: parseTags(p.message_tags),
       link: p.link,
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
-      previews: previewCards(postPreviews.get(p.id)),
+      previews: previewCards(postPreviews.rows.get(p.id)),
+      previews_pending: postPreviews.pending.has(p.id) || threaded.some((c) => commentPreviews.pending.has(c.id)),
       created_time: iso(p.created_time),
       updated_time: iso(p.updated_time),
       reactions: reactions(p.id),

@@ -27,8 +27,12 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
 
 const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
+/** The documents under /private/ are Una's own: anyone else is told they cannot see them. */
+let owner = '';
+
 function previewAnswer(r: Received) {
   const link: string = change(r)?.value?.link ?? '';
+  if (link.includes('/private/') && change(r)?.value?.user?.id !== owner) return json({ data: [{ link, title: 'Hidden', privacy: 'inaccessible' }], linked_user: false });
   if (link.includes('/declined')) return json({ data: [], linked_user: true });
   if (link.includes('/broken')) return { status: 500, body: 'boom' };
   return json({
@@ -65,6 +69,7 @@ for (const dialect of await dialects()) {
     let group: string;
     let elsewhere: string;
     let session: { cookie: string; csrf: string };
+    let boSession: { cookie: string; csrf: string };
     let openGate: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     let slowAnswered = false;
@@ -74,6 +79,7 @@ for (const dialect of await dialects()) {
       admin = await adminSession(ts);
       una = await ts.member({ email: 'una@example.com', name: 'Una Unfurl', password: 'una-pass-123456' });
       bo = await ts.member({ email: 'bo@example.com', name: 'Bo Reader', password: 'bo-pass-1234567' });
+      owner = una.id;
       const g = await ts.write((w) => groupCreator(w, { name: 'Docs', privacy: 'OPEN' }));
       const e = await ts.write((w) => groupCreator(w, { name: 'Elsewhere', privacy: 'OPEN' }));
       group = g.id;
@@ -112,6 +118,8 @@ for (const dialect of await dialects()) {
       reader = (await ts.integration(['read_group', 'read_all_messages'])).access_token;
       const r = await http('POST', `${ts.base}/api/session`, { json: { email: 'una@example.com', password: 'una-pass-123456' }, headers: SIGN_IN });
       session = { cookie: r.headers.get('set-cookie')!.split(';')[0], csrf: r.json.csrf_token };
+      const rb = await http('POST', `${ts.base}/api/session`, { json: { email: 'bo@example.com', password: 'bo-pass-1234567' }, headers: SIGN_IN });
+      boSession = { cookie: rb.headers.get('set-cookie')!.split(';')[0], csrf: rb.json.csrf_token };
     });
     after(async () => {
       openGate();
@@ -119,7 +127,8 @@ for (const dialect of await dialects()) {
       for (const r of [docs, stripped, scopedReceiver, slow]) await r.close();
     });
 
-    const api = (method: string, path: string, body?: unknown) => http(method, `${ts.base}/api${path}`, { json: body, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf } });
+    const api = (method: string, path: string, body?: unknown, s = session) => http(method, `${ts.base}/api${path}`, { json: body, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    const asBo = (method: string, path: string, body?: unknown) => api(method, path, body, boSession);
     const graph = (path: string, token = reader) => http('GET', `${ts.graph}${path}`, { token });
     const previewsFor = (url: string) => ts.ctx.db.selectFrom('link_preview').selectAll().where('url', '=', url).execute();
     const settled = (url: string) => until(async () => (await previewsFor(url)).find((p) => p.state !== 'pending' && p.state !== 'running'), `the preview of ${url}`);
@@ -266,6 +275,34 @@ for (const dialect of await dialects()) {
       openGate();
       assert.deepEqual((await api('GET', `/posts/${created.json.id}`)).json.previews, []);
       assert.equal((await graph(`/${created.json.id}?fields=message`)).json.message, `Slow one ${link}`);
+    });
+
+    test('each viewer gets their own preview: asked on first sight, refused ones stay hidden, Graph shows the sharer\'s', async () => {
+      const secret = 'https://docs.example.com/private/salaries';
+      const menu = 'https://docs.example.com/public/menu';
+      const created = await api('POST', `/groups/${group}/posts`, { message: `${secret} and ${menu}` });
+      assert.equal((await settled(secret)).state, 'ready');
+      const own = await until(async () => {
+        const r = await api('GET', `/posts/${created.json.id}`);
+        return r.json.previews.length === 2 ? r.json : undefined;
+      }, 'the sharer\'s previews');
+      assert.equal(own.previews_pending, false);
+      const viewerFor = (url: string) => ts.ctx.db.selectFrom('link_preview').selectAll().where('url', '=', url).where('requester_id', '=', bo.id).executeTakeFirst();
+      assert.equal(await viewerFor(secret), undefined, 'nothing is asked for a member who has not looked');
+
+      const first = await asBo('GET', `/posts/${created.json.id}`);
+      assert.deepEqual(first.json.previews, [], 'a viewer sees nothing until the integration answered for them');
+      assert.equal(first.json.previews_pending, true);
+      const asked = await docs.waitFor((r) => change(r)?.value?.link === secret && change(r)?.value?.user?.id === bo.id);
+      assert.equal(change(asked)!.value.user.id, bo.id);
+      await until(async () => ((await viewerFor(secret))?.state === 'declined' && (await viewerFor(menu))?.state === 'ready' ? true : undefined), 'Bo\'s previews');
+      const later = await asBo('GET', `/posts/${created.json.id}`);
+      assert.deepEqual(later.json.previews.map((x: { url: string }) => x.url), [menu], 'the private document stays hidden from Bo');
+      assert.equal(later.json.previews_pending, false);
+      await asBo('GET', `/posts/${created.json.id}`);
+      assert.equal(docs.posts((r) => change(r)?.value?.link === secret && change(r)?.value?.user?.id === bo.id).length, 1, 'asked once per viewer');
+      const g = await graph(`/${created.json.id}?fields=attachments{title}`);
+      assert.equal(g.json.attachments.data[0].title, 'Doc /private/salaries', 'Graph shows what the sharer got');
     });
 
     test('a preview left running by a process that died is asked again once its lease runs out', async () => {

@@ -44,6 +44,8 @@ export const linkPreviewsMigration: Migration = {
       .addColumn('completed_time', 'bigint')
       .execute();
     await db.schema.createIndex('link_preview_object').on('link_preview').columns(['object_type', 'object_id', 'position']).execute();
+    // One preview per object, URL and viewer: Workplace asked for every person who sees a link.
+    await db.schema.createIndex('link_preview_viewer').on('link_preview').columns(['object_type', 'object_id', 'url', 'requester_id']).unique().execute();
     await db.schema.createIndex('link_preview_due').on('link_preview').columns(['state', 'created_time']).execute();
     await db.schema.createIndex('link_preview_app').on('link_preview').columns(['app_id', 'created_time']).execute();
 

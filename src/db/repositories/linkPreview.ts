@@ -25,8 +25,9 @@ export async function deleteLinkDataOfApp(db: Db, appId: string): Promise<void> 
   await db.deleteFrom('link_preview').where('app_id', '=', appId).execute();
 }
 
+/** Inserts previews; one that exists for the same object, URL and viewer is left as it is. */
 export async function insertLinkPreviews(db: Db, rows: readonly LinkPreviewRow[]): Promise<void> {
-  if (rows.length) await db.insertInto('link_preview').values([...rows]).execute();
+  if (rows.length) await db.insertInto('link_preview').values([...rows]).onConflict((oc) => oc.columns(['object_type', 'object_id', 'url', 'requester_id']).doNothing()).execute();
 }
 
 export async function deleteLinkPreviewsOf(db: Db, objectType: LinkPreviewObject, objectIds: readonly string[]): Promise<void> {

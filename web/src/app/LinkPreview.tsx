@@ -53,26 +53,28 @@ export function LinkPreviews({ previews, compact }: { previews: PreviewCard[] | 
 }
 
 const HAS_URL = /\bhttps?:\/\/\S/i;
-/** Previews are asked for in the background; a fresh post is looked at again for this long. */
+/** Previews are asked for in the background; a post is looked at again for this long. */
 const WATCH_MS = 20_000;
 const EVERY_MS = 2_000;
 
 /**
- * Re-reads a fresh post that shares a URL but has no preview yet, until its previews arrive or
- * the integration's time is up (the server bounds each request; a failed one never shows).
+ * Re-reads a post while a preview for this member is on its way (the server says so), or while a
+ * fresh post that shares a URL has none yet, until it arrives or the integration's time is up.
  */
-export function useArrivingPreviews<T extends { id: string; created_time: string; previews: PreviewCard[] }>(item: T, texts: (string | null)[], url: string, onUpdate: (fresh: T) => void) {
-  const waiting = item.previews.length === 0 && texts.some((t) => t && HAS_URL.test(t)) && Date.now() - Date.parse(item.created_time) < WATCH_MS;
+export function useArrivingPreviews<T extends { id: string; created_time: string; previews: PreviewCard[]; previews_pending?: boolean }>(item: T, texts: (string | null)[], url: string, onUpdate: (fresh: T) => void) {
+  const fresh = item.previews.length === 0 && texts.some((t) => t && HAS_URL.test(t)) && Date.now() - Date.parse(item.created_time) < WATCH_MS;
+  const waiting = !!item.previews_pending || fresh;
   useEffect(() => {
     if (!waiting) return;
     const controller = new AbortController();
+    const started = Date.now();
     const timer = setInterval(async () => {
-      if (Date.now() - Date.parse(item.created_time) > WATCH_MS) return clearInterval(timer);
+      if (Date.now() - started > WATCH_MS) return clearInterval(timer);
       try {
-        const fresh = await get<T>(url, controller.signal);
-        if (fresh.previews.length) {
+        const next = await get<T>(url, controller.signal);
+        if (next.previews.length !== item.previews.length || (!next.previews_pending && !fresh)) {
           clearInterval(timer);
-          onUpdate(fresh);
+          onUpdate(next);
         }
       } catch {
         clearInterval(timer);

@@ -44,6 +44,7 @@ export interface Post {
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
   previews: PreviewCard[];
+  previews_pending?: boolean;
   created_time: string;
   reactions: Reactions;
   comment_count: number;

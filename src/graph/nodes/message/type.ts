@@ -86,7 +86,8 @@ function normalUrl(link: string): string {
 
 async function sharesOfMany(p: Presentation, messages: readonly ChatMessageRow[]): Promise<ShareView[][]> {
   const previews = await previewsOf(p.ctx.db, 'message', messages.map((m) => m.id));
-  return messages.map((m) => sharesOf(m, previews.get(m.id)));
+  // Graph shows the preview the sender got (integrations read on no member's behalf).
+  return messages.map((m) => sharesOf(m, previews.get(m.id)?.filter((x) => x.requester_id === m.sender_id)));
 }
 
 export const messageShareType: NodeType<ShareView> = {

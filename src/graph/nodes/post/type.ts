@@ -52,12 +52,13 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   return undefined;
 }
 
-/** The first ready preview of each post (the one its share attachment shows), by post row id. */
+/** The first ready preview the author got for each post (the one its share attachment shows on Graph), by post row id. */
 async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, LinkPreviewRow>> {
   const all = await previewsOf(p.ctx.db, 'post', posts.map((x) => x.id));
+  const author = new Map(posts.map((x) => [x.id, x.author_id]));
   const out = new Map<string, LinkPreviewRow>();
   for (const [id, rows] of all) {
-    const ready = rows.find((r) => r.state === 'ready');
+    const ready = rows.find((r) => r.state === 'ready' && r.requester_id === author.get(id));
     if (ready) out.set(id, ready);
   }
   return out;
