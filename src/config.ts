@@ -30,6 +30,8 @@ export interface Config {
   webhookAllowedHosts: string[];
   /** Per-attempt timeout of a webhook delivery or handshake (COMMONPLACE_WEBHOOK_TIMEOUT_MS). */
   webhookTimeoutMs: number;
+  /** How long an integration has to answer a link preview request (COMMONPLACE_LINK_PREVIEW_TIMEOUT_MS). */
+  linkPreviewTimeoutMs: number;
   /** Run the delivery worker in this process (COMMONPLACE_WEBHOOK_WORKER=0 turns it off). */
   webhookWorker: boolean;
   /** The longest an idle worker sleeps without a notification (COMMONPLACE_WEBHOOK_POLL_MS); new events wake it at once. */
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.COMMONPLACE_TRUST_PROXY),
     webhookAllowedHosts: (env.COMMONPLACE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     webhookTimeoutMs: int(env.COMMONPLACE_WEBHOOK_TIMEOUT_MS, 10_000),
+    linkPreviewTimeoutMs: int(env.COMMONPLACE_LINK_PREVIEW_TIMEOUT_MS, 5_000),
     webhookWorker: !['0', 'false', 'off', 'no'].includes((env.COMMONPLACE_WEBHOOK_WORKER ?? '').toLowerCase()),
     webhookPollMs: int(env.COMMONPLACE_WEBHOOK_POLL_MS, 60_000),
     webhookConcurrency: int(env.COMMONPLACE_WEBHOOK_CONCURRENCY, 64),

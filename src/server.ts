@@ -25,6 +25,7 @@ import { WebhookWorker } from './webhooks/worker.js';
 import { registerExportDownloads } from './exports/download.js';
 import { mediaCacheControl, registerResizedPictures } from './http/resizedPictures.js';
 import { ExportRunner } from './exports/runner.js';
+import { LinkUnfurler } from './linkPreviews/unfurler.js';
 import { registerMemberApi } from './chat/memberApi.js';
 import { registerWebApps } from './web/assets.js';
 import { memberSessionAuth } from './member/auth.js';
@@ -43,6 +44,7 @@ export interface Server {
   automation: AutomationWorker;
   /** The background data export runner. */
   exports: ExportRunner;
+  unfurler: LinkUnfurler;
   /** Sends the mail outbox when SMTP_URL is set. */
   mail: MailDelivery | undefined;
   metrics: Metrics;
@@ -133,17 +135,20 @@ export async function buildServer(ctx: Context): Promise<Server> {
   if (ctx.config.automationWorker) automation.start();
   const exports = new ExportRunner(ctx);
   exports.start();
+  const unfurler = new LinkUnfurler(ctx);
+  unfurler.start();
   const mail = ctx.config.smtpUrl ? new MailDelivery(ctx, { smtpUrl: ctx.config.smtpUrl, from: ctx.config.mailFrom ?? defaultSender(ctx.config.publicUrl) }) : undefined;
   mail?.start();
   const housekeeping = startHousekeeping(ctx);
   let draining = false;
   // Webhook events and export jobs wake their workers through the bus when they commit; a write
-  // request may have queued mail.
-  if (mail) {
-    app.addHook('onResponse', async (request) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') mail.nudge();
-    });
-  }
+  // request may have queued mail or link previews.
+  app.addHook('onResponse', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      unfurler.nudge();
+      mail?.nudge();
+    }
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {
@@ -304,6 +309,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
     webhooks,
     automation,
     exports,
+    unfurler,
     mail,
     drain() {
       draining = true;
@@ -314,6 +320,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
       await app.close();
       await automation.stop();
       await exports.stop();
+      await unfurler.stop();
       await webhooks.stop();
       await mail?.stop();
       await services.usage.stop();

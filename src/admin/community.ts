@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badgeHolderCounts, findCustomBadge } from '../db/repositories/badge.js';
 import { findExportJob, listExportJobs } from '../db/repositories/exportJob.js';
-import { findMemberById } from '../db/repositories/member.js';
+import { findMemberById, findMembersByIds } from '../db/repositories/member.js';
+import { listKnowledgeEditors } from '../db/repositories/knowledge.js';
+import { knowledgeEditorSetter } from '../domain/commands/knowledge.js';
 import { BADGE_CATEGORIES, BADGE_ICONS, badgeCatalogue, badgesOf } from '../domain/badges.js';
 import { exportDownloadUrl } from '../exports/download.js';
 import { badgeAwarder, badgeRevoker, type CustomBadgeInput, customBadgeCreator, customBadgeDeleter, customBadgeUpdater } from '../domain/commands/badge.js';
@@ -15,8 +17,8 @@ import type { MemberActor } from '../domain/actor.js';
 import { AppError, invalidParameter } from '../errors.js';
 import type { AdminKit } from './panel.js';
 
-// The admin panel's Community screen: the badge catalogue (custom badges, awards), reported
-// content (keep, remove, warn) and employee data exports with their progress. Routes under /admin/api, behind the admin session.
+// The admin panel's Community screen: the badge catalogue (custom badges, awards), Knowledge
+// Library editors, reported content (keep, remove, warn) and employee data exports with their progress. Routes under /admin/api, behind the admin session.
 
 type Body = Record<string, unknown>;
 const bodyOf = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
@@ -86,6 +88,24 @@ export async function registerCommunityAdminRoutes(api: FastifyInstance, { ctx, 
     const { actor } = await admin(request);
     const member = await loadMember(param(request, 'id'));
     return { revoked: await write(actor, (w) => badgeRevoker(w, member, param(request, 'badge'))) };
+  });
+
+  // Knowledge Library editors: members who edit the library without being system admins.
+  api.get('/knowledge/editors', async (request) => {
+    await admin(request);
+    const ids = await listKnowledgeEditors(ctx.db);
+    const members = new Map((await findMembersByIds(ctx.db, ids)).map((m) => [m.id, m]));
+    return { data: ids.flatMap((id) => (members.has(id) ? [{ id, name: members.get(id)!.name, email: members.get(id)!.email, title: members.get(id)!.title, active: members.get(id)!.state !== 'deactivated' }] : [])) };
+  });
+  api.put('/knowledge/editors/:id', async (request) => {
+    const { actor } = await admin(request);
+    const member = await loadMember(param(request, 'id'));
+    return { changed: await write(actor, (w) => knowledgeEditorSetter(w, member, true)) };
+  });
+  api.delete('/knowledge/editors/:id', async (request) => {
+    const { actor } = await admin(request);
+    const member = await loadMember(param(request, 'id'));
+    return { changed: await write(actor, (w) => knowledgeEditorSetter(w, member, false)) };
   });
 
   api.get('/reports', async (request) => {

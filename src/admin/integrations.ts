@@ -9,7 +9,10 @@ import {
   integrationSecretRevealer,
   integrationTokenRotator,
   integrationUpdater,
+  linkDomainsSetter,
 } from '../domain/commands/integration.js';
+import { listLinkDomains, recentPreviewsOfApp } from '../db/repositories/linkPreview.js';
+import { presentPreviewLog } from '../presenters/linkPreview.js';
 import { verifyPassword } from '../domain/secrets.js';
 import { signInGuard } from '../http/sessions.js';
 import { AppError, invalidParameter } from '../errors.js';
@@ -41,7 +44,7 @@ function scope(body: Body): string[] | null | undefined {
   return strings(body, 'groups');
 }
 
-/** /admin/api/integrations: create, list, read, update, rotate, disable, enable, delete, reveal the secret. */
+/** /admin/api/integrations: create, list, read, update, rotate, disable, enable, delete, reveal the secret, link preview domains. */
 export async function registerIntegrationAdminApi(api: FastifyInstance, ctx: Context, { admin, write }: AdminHelpers): Promise<void> {
   const passwordGuard = signInGuard(ctx);
   const body = (request: FastifyRequest): Body => (request.body && typeof request.body === 'object' ? (request.body as Body) : {});
@@ -114,6 +117,21 @@ export async function registerIntegrationAdminApi(api: FastifyInstance, ctx: Con
     const { actor } = await admin(request);
     await write(actor, (w) => integrationDeleter(w, (request.params as { id: string }).id));
     return { success: true };
+  });
+  // Authenticated link previews: the domains the integration unfurls and its latest answers.
+  api.get('/integrations/:id/link_previews', async (request) => {
+    await admin(request);
+    const id = (request.params as { id: string }).id;
+    await view(id);
+    return { domains: await listLinkDomains(ctx.db, id), recent: (await recentPreviewsOfApp(ctx.db, id, 20)).map(presentPreviewLog) };
+  });
+  api.put('/integrations/:id/link_domains', async (request) => {
+    const { actor } = await admin(request);
+    const id = (request.params as { id: string }).id;
+    const domains = strings(body(request), 'domains');
+    if (!domains) throw invalidParameter('domains is required (a list of domain names)');
+    await write(actor, (w) => linkDomainsSetter(w, id, domains));
+    return { domains: await listLinkDomains(ctx.db, id) };
   });
   api.post('/integrations/:id/secret', async (request) => {
     const { actor } = await admin(request);

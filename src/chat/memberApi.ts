@@ -1,3 +1,5 @@
+import { viewerPreviews } from '../domain/linkPreviews.js';
+import { previewCards } from '../presenters/linkPreview.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSession, checkSignInOrigin, sessionCookie, signInGuard } from '../http/sessions.js';
 import { webErrorHandler } from '../http/webErrors.js';
@@ -109,14 +111,14 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     return out;
   }
 
-  async function presentMessages(rows: ChatMessageRow[], base: string) {
+  async function presentMessages(rows: ChatMessageRow[], base: string, viewerId: string) {
     const parsed = rows.map((m) => ({
       attachments: m.attachments ? (JSON.parse(m.attachments) as Attachment[]) : [],
       quickReplies: m.quick_replies ? (JSON.parse(m.quick_replies) as QuickReply[]) : [],
     }));
     const ids = parsed.flatMap((p) => chatFileIds(p.attachments, p.quickReplies));
     const files = new Map((await findChatFilesByIds(ctx.db, ids)).map((f) => [f.id, f]));
-    const senders = await chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]);
+    const [senders, previews] = await Promise.all([chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]), viewerPreviews(ctx.db, ctx.clock.now(), 'message', rows.map((m) => ({ id: m.id, authorId: m.sender_id })), viewerId)]);
     return rows.map((m, i) => ({
       id: messageWireId(m),
       thread_id: `t_${m.thread_id}`,
@@ -127,6 +129,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       timestamp: m.created_time,
       quick_replies: quickRepliesForClients(ctx, base, files, parsed[i].quickReplies),
       quick_reply_payload: m.quick_reply_payload,
+      previews: previewCards(previews.rows.get(m.id)),
       attachments: parsed[i].attachments.map((a) => {
         if (a.type === 'template') return templateForClients(ctx, base, files, a);
         if (!a.payload.attachment_id) return a;
@@ -246,7 +249,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const before = q.before ? (await findMessagesByIds(ctx.db, [q.before.replace(/^m_/, '')]))[0] : undefined;
         const page = await listMessages(ctx.db, state.thread.id, {}, { limit, order: 'desc', after: before ? { sort: before.created_time, id: before.id } : undefined });
         const rows = [...page.rows].reverse();
-        return { data: await presentMessages(rows, base(request)), paging: page.hasNext && rows[0] ? { before: messageWireId(rows[0]) } : {} };
+        return { data: await presentMessages(rows, base(request), me.id), paging: page.hasNext && rows[0] ? { before: messageWireId(rows[0]) } : {} };
       });
 
       api.post('/threads/:id/messages', async (request) => {
@@ -254,7 +257,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         const state = await threadFor(request, me);
         const b = bodyOf(request);
         const message = await write(actor, (w) => sendAsMember(w, state, me, b));
-        return (await presentMessages([message], base(request)))[0];
+        return (await presentMessages([message], base(request), me.id))[0];
       });
 
       api.post('/messages', async (request) => {
@@ -265,7 +268,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
           const opened = (await directThreadOpener(w, me, other)).state;
           return { state: opened, message: await sendAsMember(w, opened, me, b) };
         });
-        return { thread_id: threadWireId(state.thread), message: (await presentMessages([message], base(request)))[0] };
+        return { thread_id: threadWireId(state.thread), message: (await presentMessages([message], base(request), me.id))[0] };
       });
 
       async function sendAsMember(w: Write, state: ThreadState, me: ChatProfile, b: Body) {

@@ -47,7 +47,17 @@ export interface KnowledgeEditorTable {
   granted_time: number;
 }
 
+/** A photo added to a category (migration 0014); the photo itself is a media row. */
+export interface KnowledgeMediaTable {
+  category_id: string;
+  media_id: string;
+  /** Order of addition within the category, from 0. */
+  position: number;
+  created_time: number;
+}
+
 export interface KnowledgeTables {
+  knowledge_media: KnowledgeMediaTable;
   knowledge_category: KnowledgeCategoryTable;
   knowledge_quick_link: KnowledgeQuickLinkTable;
   knowledge_editor: KnowledgeEditorTable;

@@ -11,6 +11,7 @@ import { fidelityMigration } from './migrations/0009_fidelity.js';
 import { communityMigration } from './migrations/0010_community.js';
 import { mediaKeysMigration } from './migrations/0012_media_keys.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
+import { linkPreviewsMigration } from './migrations/0014_link_previews.js';
 import { eventsPollsMigration } from './migrations/0015_events_polls.js';
 import { remoteImagesMigration } from './migrations/0018_remote_images.js';
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010_community': communityMigration,
   '0012_media_keys': mediaKeysMigration,
   '0013_knowledge': knowledgeMigration,
+  '0014_link_previews': linkPreviewsMigration,
   '0015_events_polls': eventsPollsMigration,
   '0018_remote_images': remoteImagesMigration,
 };

@@ -5,6 +5,7 @@ import type { AutomationTables } from './automationSchema.js';
 import type { CommunityTables } from './communitySchema.js';
 import type { EventsTables } from './eventsSchema.js';
 import type { KnowledgeTables } from './knowledgeSchema.js';
+import type { LinkPreviewTables } from './linkPreviewSchema.js';
 import type { ScaleOutTables } from './scaleOutSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
@@ -325,7 +326,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, EventsTables, ScaleOutTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, EventsTables, LinkPreviewTables, ScaleOutTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

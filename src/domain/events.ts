@@ -116,7 +116,9 @@ export type AuditAction =
   | 'calendar_feed.created'
   | 'calendar_feed.revoked'
   | 'poll.voted'
-  | 'poll.vote_removed';
+  | 'poll.vote_removed'
+  | 'integration.link_domains_updated'
+  | 'knowledge.media_added';
 
 /** Webhook topics and fields integrations can subscribe to (reference §5.3). */
 export type WebhookTopic = 'page' | 'group' | 'user' | 'workplace_security' | 'link';
@@ -124,7 +126,9 @@ export type WebhookField =
   | { topic: 'group'; field: 'posts' | 'comments' | 'membership' | 'reported_content' | 'poll_votes' }
   | { topic: 'page'; field: 'mention' | 'messages' | 'message_echoes' | 'message_deliveries' | 'message_reads' | 'messaging_postbacks' }
   | { topic: 'user'; field: 'status' | 'events' }
-  | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' };
+  | { topic: 'workplace_security'; field: 'admin_activity' | 'login_activity' }
+  /** Asked synchronously by the link unfurler (never through the outbox): see src/linkPreviews/. */
+  | { topic: 'link'; field: 'preview' };
 
 export type OutboxEvent = WebhookField & {
   /** The envelope entry id: the group, the bot page, the member or the community. */

@@ -12,7 +12,7 @@ export const permissionCatalogue = [
   { code: 'manage_badges', name: 'Manage badges', confirmed: true, allows: "List the badge catalogue (/community/badges), list, award and revoke members' badges (/{member}/badges)." },
   { code: 'read_user_email', name: 'Read user email addresses', confirmed: true, allows: 'Read the email field of members and address members by email.' },
   { code: 'read_user_work_profile', name: 'Read work profile', confirmed: true, allows: 'Read work-profile fields: title, department, division, organization, employee number, cost center, phone, address, locale, account times.' },
-  { code: 'report_content', name: 'Report content', confirmed: true, allows: 'Report posts and comments for admin review. The reporting endpoint does not exist yet: granting it changes nothing today.' },
+  { code: 'report_content', name: 'Report content', confirmed: true, allows: 'Report posts and comments in groups in scope (POST /community/reported_content), list and read reports (GET /community/reported_content, /{report-id}), resolve them (keep, remove, warn) and receive the group/reported_content webhook.' },
   { code: 'read_org_chart', name: 'Read org chart', confirmed: false, allows: "Read managers and reports (/{member}/managers, /{member}/reports, the managers field)." },
   { code: 'manage_work_profile', name: 'Manage work profiles', confirmed: false, allows: 'Edit member profile fields through the Graph API; list all members (/community/members).' },
   { code: 'provision_user_accounts', name: 'Provision user accounts', confirmed: false, allows: 'Create, deactivate and delete accounts through the Graph API (/community/accounts).' },
@@ -22,7 +22,7 @@ export const permissionCatalogue = [
   { code: 'read_security_logs', name: 'Read security logs', confirmed: false, allows: 'Receive and read security and audit events.' },
   { code: 'read_work_knowledge', name: 'Read Knowledge Library content', confirmed: true, allows: 'Read Knowledge Library categories, subcategories and quick links whose audience admits the integration (all of them when it is scoped to all groups).' },
   { code: 'manage_work_knowledge', name: 'Manage Knowledge Library content', confirmed: false, allows: 'Create, update and delete Knowledge Library categories and quick links; read drafts.' },
-  { code: 'link_unfurling', name: 'Link unfurling', confirmed: false, allows: 'Answer authenticated link previews for configured domains.' },
+  { code: 'link_unfurling', name: 'Link unfurling', confirmed: false, allows: 'Be asked for authenticated link previews of the domains an admin registered for it (`link`/`preview` webhook, see docs/webhooks.md).' },
 ] as const;
 
 export type Permission = (typeof permissionCatalogue)[number]['code'];

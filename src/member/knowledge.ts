@@ -1,16 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
-import { findCategoryById, listQuickLinks, type KnowledgeCategoryRow } from '../db/repositories/knowledge.js';
+import { findCategoryById, listQuickLinks, type KnowledgeCategoryRow, mediaOfCategories } from '../db/repositories/knowledge.js';
+import { photoUrl } from '../presenters/memberApp.js';
 import { findMembersByIds } from '../db/repositories/member.js';
 import { findGroupsByIds } from '../db/repositories/group.js';
 import type { MemberActor } from '../domain/actor.js';
-import { categoryCreator, categoryDeleter, categoryUpdater, type CategoryInput, quickLinkCreator, quickLinkDeleter } from '../domain/commands/knowledge.js';
+import { categoryCreator, categoryDeleter, categoryPhotoAdder, categoryUpdater, type CategoryInput, quickLinkCreator, quickLinkDeleter } from '../domain/commands/knowledge.js';
 import type { Write } from '../domain/commands/shared.js';
 import { audienceOf, categoryDocument } from '../domain/knowledge.js';
 import { isKnowledgeLibraryEditor, readableCategories } from '../domain/knowledgeAccess.js';
 import { findQuickLinksByIds } from '../db/repositories/knowledge.js';
 import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import type { MemberAuth } from './routes.js';
+
+/** A photo for a page arrives as a data: URL in JSON (up to 10 MB of image). */
+const PHOTO_BODY_LIMIT = 16 * 1024 * 1024;
 
 // The member app's Knowledge Library under /api/knowledge: the tree a member may read, a page as
 // safe nodes, search by title and text, and the editor's writes (system admins and Knowledge
@@ -31,7 +35,19 @@ function inputOf(b: Body): CategoryInput {
     if (typeof v !== 'string') throw invalidParameter(`${name} must be a string`);
     return v;
   };
-  return { title: text('title'), content: text('content'), status: text('status'), color: text('color'), icon: text('icon'), json_content: b.json_content ?? undefined, read_audience: b.read_audience ?? undefined };
+  const order = b.order_index;
+  if (order !== undefined && order !== null && !(Number.isInteger(order) && (order as number) >= 0)) throw invalidParameter('order_index must be a whole number from 0');
+  return {
+    title: text('title'),
+    content: text('content'),
+    status: text('status'),
+    color: text('color'),
+    icon: text('icon'),
+    json_content: b.json_content ?? undefined,
+    read_audience: b.read_audience ?? undefined,
+    parent_id: b.parent_id === undefined ? undefined : b.parent_id === null ? null : text('parent_id'),
+    order_index: typeof order === 'number' ? order : undefined,
+  };
 }
 
 /** The excerpt of a page around the first match, for search results. */
@@ -85,9 +101,10 @@ export async function registerMemberKnowledgeApi(app: FastifyInstance, ctx: Cont
         const row = await readableOne(actor, (request.params as { id: string }).id);
         const canEdit = await isKnowledgeLibraryEditor(ctx.db, actor.memberId);
         const editorId = row.last_editor_type === 'member' || row.last_editor_type === 'admin' ? row.last_editor_id : null;
-        const [editor] = editorId ? await findMembersByIds(ctx.db, [editorId]) : [];
+        const [[editor], media] = await Promise.all([editorId ? findMembersByIds(ctx.db, [editorId]) : Promise.resolve([]), mediaOfCategories(ctx.db, [row.id])]);
         const page = {
           ...summary(row),
+          photos: (media.get(row.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
           last_updated: iso(row.last_updated),
           last_editor: editor ? { id: editor.id, name: editor.name } : null,
           document: categoryDocument(row),
@@ -119,6 +136,19 @@ export async function registerMemberKnowledgeApi(app: FastifyInstance, ctx: Cont
         const row = await readableOne(actor, (request.params as { id: string }).id);
         await write(actor, (w) => categoryUpdater(w, row, inputOf((request.body ?? {}) as Body)));
         return summary((await findCategoryById(ctx.db, row.id))!);
+      });
+
+      api.post('/knowledge/:id/photos', { bodyLimit: PHOTO_BODY_LIMIT }, async (request) => {
+        const { actor } = await auth.member(request);
+        await editorOnly(actor);
+        const row = await readableOne(actor, (request.params as { id: string }).id);
+        const b = (request.body ?? {}) as Body;
+        const data = typeof b.data === 'string' && b.data ? b.data : undefined;
+        if (!data) throw invalidParameter('data (the photo as a data: URL or base64) is required');
+        const caption = typeof b.caption === 'string' && b.caption ? b.caption : undefined;
+        const base64 = data.startsWith('data:') ? data.slice(data.indexOf(',') + 1) : data;
+        const media = await write(actor, (w) => categoryPhotoAdder(w, row, { file: { data: Buffer.from(base64, 'base64') }, caption }));
+        return { id: media.id, url: photoUrl(ctx, media), caption: media.caption };
       });
 
       api.delete('/knowledge/:id', async (request) => {

@@ -54,6 +54,7 @@ export const graphRules = {
   'member.skills.write': { anyOf: ['manage_work_profile', 'manage_accounts'] },
   'knowledge.read': { anyOf: ['read_work_knowledge', 'manage_work_knowledge'] },
   'knowledge.write': { anyOf: ['manage_work_knowledge'] },
+  'link.preview': { anyOf: ['link_unfurling'] },
   'community.admins.write': { anyOf: ['manage_accounts'] },
   'community.members.write': { anyOf: ['manage_accounts', 'provision_user_accounts'] },
   // Workplace: "Data export jobs are not compatible with group-scoped integrations."

@@ -4,7 +4,8 @@ import { graphRules, type GraphAction, allowed, groupInScope } from './graph.js'
 import { missingPermission, invalidParameter } from '../errors.js';
 
 // Which permission each webhook field needs (reference §5.3: page → Mention bot / Message any
-// member, group → Read group content, user → Read user timeline, security → Read security logs).
+// member, group → Read group content, user → Read user timeline, security → Read security logs,
+// link → Link unfurling).
 // A field is delivered only while the integration holds the permission and, for events that
 // belong to a group, while the group is in its scope.
 type FieldKey = { [F in WebhookField as `${F['topic']}.${F['field']}`]: GraphAction };
@@ -25,6 +26,7 @@ export const webhookFieldRules: FieldKey = {
   'user.events': 'member.feed.read',
   'workplace_security.admin_activity': 'security.read',
   'workplace_security.login_activity': 'security.read',
+  'link.preview': 'link.preview',
 };
 
 export type WebhookTopicName = WebhookField['topic'];
@@ -53,6 +55,7 @@ export const silentWebhookFields: Record<WebhookTopicName, Record<string, GraphA
   group: {},
   user: {},
   workplace_security: {},
+  link: {},
 };
 
 /** The topics integrations can subscribe to, with their fields: those that fire, then the silent ones. */
@@ -61,6 +64,7 @@ export const webhookTopics: Record<WebhookTopicName, readonly string[]> = {
   group: ['posts', 'comments', 'membership', 'reported_content', 'poll_votes', ...Object.keys(silentWebhookFields.group)],
   user: ['status', 'events', ...Object.keys(silentWebhookFields.user)],
   workplace_security: ['admin_activity', 'login_activity', ...Object.keys(silentWebhookFields.workplace_security)],
+  link: ['preview', ...Object.keys(silentWebhookFields.link)],
 };
 
 export function isWebhookTopic(topic: string): topic is WebhookTopicName {
@@ -75,7 +79,7 @@ export function topicFields(topic: string): readonly string[] {
 /** Checks a topic and its fields; returns the fields deduplicated in catalogue order. */
 export function checkTopicFields(topic: string, fields: readonly string[]): { topic: WebhookTopicName; fields: string[] } {
   if (!isWebhookTopic(topic)) {
-    throw invalidParameter(`object must be one of ${Object.keys(webhookTopics).join(', ')} (link previews are not supported)`);
+    throw invalidParameter(`object must be one of ${Object.keys(webhookTopics).join(', ')}`);
   }
   const known = webhookTopics[topic];
   const unknown = fields.filter((f) => !known.includes(f));

@@ -10,6 +10,8 @@ import type { PostRow } from '../db/repositories/post.js';
 import { reactionsOfActor } from '../db/repositories/reaction.js';
 import { postWireId } from '../domain/commands/post.js';
 import { parseTags } from '../domain/mentions.js';
+import { viewerPreviews } from '../domain/linkPreviews.js';
+import { type PreviewCard, previewCards } from './linkPreview.js';
 
 // What the member app's JSON API answers: profiles (people and bot pages) with picture URLs,
 // posts with their photos, polls, comments, replies and reactions. Never an email the viewer should
@@ -69,6 +71,8 @@ export interface CommentView {
   photo_url: string | null;
   created_time: string;
   reactions: Reactions;
+  /** Link previews integrations gave for URLs in the comment. */
+  previews: PreviewCard[];
 }
 
 export interface PostView {
@@ -80,6 +84,10 @@ export interface PostView {
   message_tags: ReturnType<typeof parseTags>;
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
+  /** Link previews integrations gave the viewer for the post's link and URLs in its text. */
+  previews: PreviewCard[];
+  /** True while a preview for the viewer (on the post or one of its comments) is still being asked for. */
+  previews_pending: boolean;
   created_time: string;
   updated_time: string;
   reactions: Reactions;
@@ -139,13 +147,15 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
   );
   const comments: CommentRow[] = [...top, ...replies];
   const objectIds = [...postIds, ...comments.map((c) => c.id)];
-  const [photos, counts, mine, profiles, commentMedia, polls] = await Promise.all([
+  const [photos, counts, mine, profiles, commentMedia, polls, postPreviews, commentPreviews] = await Promise.all([
     mediaOfPosts(ctx.db, postIds),
     reactionCounts(ctx.db, objectIds),
     reactionsOfActor(ctx.db, objectIds, viewerId),
     loadProfileRefs(ctx, [...posts.map((p) => p.author_id), ...comments.map((c) => c.author_id)]),
     findMediaByIds(ctx.db, comments.map((c) => c.media_id).filter((id): id is string => !!id)),
     pollsOf(ctx, viewerId, postIds),
+    viewerPreviews(ctx.db, ctx.clock.now(), 'post', posts.map((p) => ({ id: p.id, authorId: p.author_id })), viewerId),
+    viewerPreviews(ctx.db, ctx.clock.now(), 'comment', comments.map((c) => ({ id: c.id, authorId: c.author_id })), viewerId),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -162,6 +172,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       photo_url: media ? photoUrl(ctx, media) : null,
       created_time: iso(c.created_time),
       reactions: reactions(c.id),
+      previews: previewCards(commentPreviews.rows.get(c.id)),
     };
   };
   return posts.map((p) => {
@@ -176,6 +187,8 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       message_tags: parseTags(p.message_tags),
       link: p.link,
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
+      previews: previewCards(postPreviews.rows.get(p.id)),
+      previews_pending: postPreviews.pending.has(p.id) || threaded.some((c) => commentPreviews.pending.has(c.id)),
       created_time: iso(p.created_time),
       updated_time: iso(p.updated_time),
       reactions: reactions(p.id),

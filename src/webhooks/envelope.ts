@@ -38,6 +38,8 @@ export function presentEnvelope(event: EnvelopeEvent): Record<string, unknown> {
       return changes('user', which.field, event, value);
     case 'workplace_security':
       return changes('workplace_security', which.field, event, value);
+    case 'link':
+      return changes('link', which.field, event, value);
     case 'page': {
       const field = which.field;
       switch (field) {

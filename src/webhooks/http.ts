@@ -5,7 +5,7 @@ import { AllowList, EgressRefused, addressRefusal, checkUrlForm, guardedLookup }
 /** How much of a response body the delivery log keeps. */
 export const RESPONSE_EXCERPT_BYTES = 1024;
 /** Bodies beyond this are not read to the end (the connection is dropped instead). */
-const MAX_READ_BYTES = 64 * 1024;
+export const MAX_READ_BYTES = 64 * 1024;
 
 /** What one outbound request gave: a status and the first bytes of the body, or an error. */
 export interface HttpOutcome {
@@ -71,7 +71,8 @@ export class WebhookHttp {
     return agent;
   }
 
-  async send(method: 'GET' | 'POST', rawUrl: string, allow: AllowList, headers: Record<string, string>, body?: Buffer): Promise<HttpOutcome> {
+  /** `keepBytes`: how much of the response body the outcome carries (at most 64 KiB are read). */
+  async send(method: 'GET' | 'POST', rawUrl: string, allow: AllowList, headers: Record<string, string>, body?: Buffer, keepBytes = RESPONSE_EXCERPT_BYTES): Promise<HttpOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     let url: URL;
@@ -97,14 +98,14 @@ export class WebhookHttp {
       let read = 0;
       for await (const chunk of response.body) {
         const buffer = chunk as Buffer;
-        if (read < RESPONSE_EXCERPT_BYTES) chunks.push(buffer);
+        if (read < keepBytes) chunks.push(buffer);
         read += buffer.length;
         if (read > MAX_READ_BYTES) {
           response.body.destroy();
           break;
         }
       }
-      const text = Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+      const text = Buffer.concat(chunks).subarray(0, keepBytes).toString('utf8');
       const location = response.headers.location;
       return {
         status: response.statusCode,

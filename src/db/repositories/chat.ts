@@ -68,6 +68,7 @@ export async function insertMessage(db: Db, row: ChatMessageRow): Promise<void> 
 
 /** Deletes one message (compliance): it leaves its thread for every participant. */
 export async function deleteMessage(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('link_preview').where('object_type', '=', 'message').where('object_id', '=', id).execute();
   await db.deleteFrom('chat_message').where('id', '=', id).execute();
 }
 

@@ -58,5 +58,6 @@ export async function updateComment(db: Db, id: string, changes: Partial<Comment
 export async function deleteCommentCascade(db: Db, id: string): Promise<void> {
   const replies = db.selectFrom('comment').select('id').where('parent_id', '=', id);
   await db.deleteFrom('reaction').where((eb) => eb.or([eb('object_id', '=', id), eb('object_id', 'in', replies)])).execute();
+  await db.deleteFrom('link_preview').where('object_type', '=', 'comment').where((eb) => eb.or([eb('object_id', '=', id), eb('object_id', 'in', replies)])).execute();
   await db.deleteFrom('comment').where((eb) => eb.or([eb('id', '=', id), eb('parent_id', '=', id)])).execute();
 }

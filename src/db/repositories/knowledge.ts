@@ -1,3 +1,4 @@
+import type { MediaRow } from './media.js';
 import type { KnowledgeCategoryTable, KnowledgeQuickLinkTable } from '../knowledgeSchema.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
@@ -26,8 +27,35 @@ export async function updateCategory(db: Db, id: string, changes: Partial<Knowle
   await db.updateTable('knowledge_category').set(changes).where('id', '=', id).execute();
 }
 
+/** Deletes categories with their photos (the links and the media rows). */
 export async function deleteCategories(db: Db, ids: readonly string[]): Promise<void> {
-  if (ids.length) await db.deleteFrom('knowledge_category').where('id', 'in', [...ids]).execute();
+  if (ids.length === 0) return;
+  const media = db.selectFrom('knowledge_media').select('media_id').where('category_id', 'in', [...ids]);
+  await db.deleteFrom('media').where('id', 'in', media).execute();
+  await db.deleteFrom('knowledge_media').where('category_id', 'in', [...ids]).execute();
+  await db.deleteFrom('knowledge_category').where('id', 'in', [...ids]).execute();
+}
+
+export async function insertKnowledgeMedia(db: Db, categoryId: string, mediaId: string, now: number): Promise<void> {
+  const row = await db.selectFrom('knowledge_media').select((eb) => eb.fn.max<number | null>('position').as('n')).where('category_id', '=', categoryId).executeTakeFirst();
+  const position = row?.n === null || row?.n === undefined ? 0 : Number(row.n) + 1;
+  await db.insertInto('knowledge_media').values({ category_id: categoryId, media_id: mediaId, position, created_time: now }).execute();
+}
+
+/** The photos of some categories, in the order they were added, by category. */
+export async function mediaOfCategories(db: Db, categoryIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
+  const out = new Map<string, MediaRow[]>();
+  if (categoryIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('knowledge_media')
+    .innerJoin('media', 'media.id', 'knowledge_media.media_id')
+    .selectAll('media')
+    .select('knowledge_media.category_id')
+    .where('knowledge_media.category_id', 'in', [...new Set(categoryIds)])
+    .orderBy('knowledge_media.position')
+    .execute();
+  for (const { category_id, ...media } of rows) out.set(category_id, [...(out.get(category_id) ?? []), media as MediaRow]);
+  return out;
 }
 
 /** The next free position among a parent's children (null: the roots). */
@@ -93,4 +121,10 @@ export async function setKnowledgeEditor(db: Db, memberId: string, editor: boole
   if (editor) await db.insertInto('knowledge_editor').values({ member_id: memberId, granted_time: time }).execute();
   else await db.deleteFrom('knowledge_editor').where('member_id', '=', memberId).execute();
   return true;
+}
+
+/** A parent's children (null: the roots), in order. */
+export async function childCategories(db: Db, parentId: string | null): Promise<KnowledgeCategoryRow[]> {
+  const q = db.selectFrom('knowledge_category').selectAll();
+  return (parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId)).orderBy('order_index').orderBy('id').execute();
 }

@@ -18,6 +18,7 @@ export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
 /** Deletes a photo and its links to posts. */
 export async function deleteMedia(db: Db, id: string): Promise<void> {
   await db.deleteFrom('post_media').where('media_id', '=', id).execute();
+  await db.deleteFrom('knowledge_media').where('media_id', '=', id).execute();
   await db.deleteFrom('media').where('id', '=', id).execute();
 }
 

@@ -82,6 +82,7 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   const ids = [...postIds];
   const commentIds = db.selectFrom('comment').select('id').where('post_id', 'in', ids);
   await db.deleteFrom('reaction').where((eb) => eb.or([eb('object_id', 'in', ids), eb('object_id', 'in', commentIds)])).execute();
+  await db.deleteFrom('link_preview').where((eb) => eb.or([eb.and([eb('object_type', '=', 'post'), eb('object_id', 'in', ids)]), eb.and([eb('object_type', '=', 'comment'), eb('object_id', 'in', commentIds)])])).execute();
   await db.deleteFrom('comment').where('post_id', 'in', ids).execute();
   await db.deleteFrom('seen').where('post_id', 'in', ids).execute();
   await db.deleteFrom('post_media').where('post_id', 'in', ids).execute();

@@ -482,3 +482,10 @@ export function openWorkerDatabase(
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, close: () => db.destroy() };
 }
+
+/** The subscriptions of some integrations to one topic, by integration. */
+export async function findSubscriptionsOfTopic(db: Db, appIds: readonly string[], topic: string): Promise<Map<string, SubscriptionRow>> {
+  if (appIds.length === 0) return new Map();
+  const rows = await db.selectFrom('webhook_subscription').selectAll().where('app_id', 'in', [...new Set(appIds)]).where('topic', '=', topic).execute();
+  return new Map(rows.map((r) => [r.app_id, r]));
+}

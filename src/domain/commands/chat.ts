@@ -1,3 +1,4 @@
+import { linkPreviewRequester } from '../linkPreviews.js';
 import { type Attachment, checkGetStarted, type ImageRef, checkGreeting, checkPersistentMenu, type MessageContent, type ProfileChanges, type ProfileField } from '../../chat/message.js';
 import { chatFileIds, chatFileUrl, configuredBase, templateForClients } from '../../chat/files.js';
 import { isUniqueViolation } from '../../db/database.js';
@@ -238,6 +239,7 @@ export async function messageSender(w: Write, state: ThreadState, sender: ChatPr
     created_time: now,
   };
   await insertMessage(trx, row);
+  if (sender.type === 'member') await linkPreviewRequester(w, { objectType: 'message', objectId: row.id, texts: [row.text], groupId: null });
   await updateThread(trx, state.thread.id, { updated_time: now });
   await updateParticipant(trx, state.thread.id, sender.id, { read_watermark: now, delivered_watermark: now, typing_until: null });
   await announceThread(w, state, now, row.id);

@@ -1,3 +1,4 @@
+import { linkPreviewRequester } from '../linkPreviews.js';
 import { type CommentRow, deleteCommentCascade, insertComment } from '../../db/repositories/comment.js';
 import { findMediaByIds } from '../../db/repositories/media.js';
 import type { PostRow } from '../../db/repositories/post.js';
@@ -76,6 +77,7 @@ export async function commentCreator({ ctx, actor, trx }: Write, input: CommentI
     updated_time: now,
   };
   await insertComment(trx, row);
+  await linkPreviewRequester({ ctx, actor, trx }, { objectType: 'comment', objectId: row.id, texts: [message], groupId: input.post.feed_type === 'group' ? input.post.feed_id : null });
   await recordChange(trx, ctx, actor, {
     action: 'comment.created',
     target: { type: 'comment', id: row.id },

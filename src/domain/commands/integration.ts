@@ -1,3 +1,5 @@
+import { deleteLinkDataOfApp, listLinkDomains, replaceLinkDomains } from '../../db/repositories/linkPreview.js';
+import { MAX_LINK_DOMAINS, normalizeDomain } from '../linkPreviews.js';
 import { insertMedia } from '../../db/repositories/media.js';
 import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
 import { normalizePicture } from '../picture.js';
@@ -243,6 +245,7 @@ export async function integrationDeleter({ ctx, actor, trx }: Write, appId: stri
   await deleteApp(trx, appId);
   await deletePage(trx, app.page_id);
   await deleteContentOfAuthor(trx, app.page_id);
+  await deleteLinkDataOfApp(trx, appId);
   await ctx.bus.publish(trx, { t: 'app', id: appId });
   await recordChange(trx, ctx, actor, {
     action: 'integration.deleted',
@@ -257,4 +260,20 @@ export async function integrationSecretRevealer({ ctx, actor, trx }: Write, appI
   const app = await loadApp(trx, appId);
   await recordChange(trx, ctx, actor, { action: 'integration.secret_revealed', target: { type: 'integration', id: appId } });
   return ctx.secrets.open(app.secret_sealed);
+}
+
+/**
+ * Sets the domains an integration unfurls (authenticated link previews); each covers its
+ * subdomains. Returns the stored list, or null when nothing changed (no audit event then).
+ */
+export async function linkDomainsSetter({ ctx, actor, trx }: Write, appId: string, raw: readonly string[]): Promise<string[] | null> {
+  requireAdmin(actor);
+  await loadApp(trx, appId);
+  const domains = [...new Set(raw.map(normalizeDomain))].sort();
+  if (domains.length > MAX_LINK_DOMAINS) throw invalidParameter(`An integration unfurls at most ${MAX_LINK_DOMAINS} domains`);
+  const before = await listLinkDomains(trx, appId);
+  if (before.length === domains.length && before.every((d, i) => d === domains[i])) return null;
+  await replaceLinkDomains(trx, appId, domains, ctx.clock.now());
+  await recordChange(trx, ctx, actor, { action: 'integration.link_domains_updated', target: { type: 'integration', id: appId }, old: { domains: before }, new: { domains } });
+  return domains;
 }

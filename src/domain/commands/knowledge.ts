@@ -3,8 +3,11 @@ import { findGroupsByIds } from '../../db/repositories/group.js';
 import {
   deleteCategories,
   deleteQuickLink,
+  childCategories,
   descendantIds,
+  findCategoryById,
   insertCategory,
+  insertKnowledgeMedia,
   insertQuickLink,
   nextCategoryIndex,
   nextQuickLinkIndex,
@@ -14,7 +17,9 @@ import {
   type KnowledgeCategoryRow,
   type QuickLinkRow,
 } from '../../db/repositories/knowledge.js';
+import type { MediaRow } from '../../db/repositories/media.js';
 import { findMembersByIds, type MemberRow } from '../../db/repositories/member.js';
+import { photoUploader } from './media.js';
 import { invalidParameter } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { safeHref } from '../../markdown.js';
@@ -46,6 +51,10 @@ export interface CategoryInput {
   color?: string;
   icon?: string;
   read_audience?: unknown;
+  /** Moves the category under another one; null or "" makes it a root category. */
+  parent_id?: string | null;
+  /** Its position among its (new) siblings, from 0; past the end means last. */
+  order_index?: number;
 }
 
 const MAX_TITLE = 200;
@@ -140,13 +149,69 @@ export async function categoryCreator(w: Write, parent: KnowledgeCategoryRow | n
   return row;
 }
 
-/** Updates the fields the input names. False (and nothing written) when nothing changes. */
+/**
+ * Where a category goes when an update names `parent_id` or `order_index`: its new parent (never
+ * itself or one below it) and its position there. Null when it stays where it is.
+ */
+async function placementOf(w: Write, row: KnowledgeCategoryRow, input: CategoryInput): Promise<{ parentId: string | null; index: number } | null> {
+  if (input.parent_id === undefined && input.order_index === undefined) return null;
+  const parentId = input.parent_id === undefined ? row.parent_id : input.parent_id === null || input.parent_id === '' ? null : input.parent_id;
+  if (parentId !== null) {
+    if (parentId === row.id) throw invalidParameter('A category cannot be its own parent');
+    if (!(await findCategoryById(w.trx, parentId))) throw invalidParameter(`parent_id ${parentId} is not a Knowledge Library category`);
+    if ((await descendantIds(w.trx, row.id)).includes(parentId)) throw invalidParameter(`parent_id ${parentId} is under this category: moving it there would make a cycle`);
+  }
+  const siblings = (await childCategories(w.trx, parentId)).filter((c) => c.id !== row.id);
+  const index = Math.min(input.order_index ?? (parentId === row.parent_id ? row.order_index : siblings.length), siblings.length);
+  if (parentId === row.parent_id && index === row.order_index) return null;
+  return { parentId, index };
+}
+
+/** Puts a category at `index` among its new parent's children and closes the gap it left (positions stay 0…n-1). */
+async function place(w: Write, row: KnowledgeCategoryRow, to: { parentId: string | null; index: number }): Promise<void> {
+  const parents = [...new Set([row.parent_id ?? 'root', to.parentId ?? 'root'])].sort();
+  for (const key of parents) await lockKey(w.trx, `knowledge_category:${key}`);
+  if (to.parentId !== row.parent_id) {
+    const left = (await childCategories(w.trx, row.parent_id)).filter((c) => c.id !== row.id);
+    await renumber(w, left, row.parent_id);
+  }
+  const siblings = (await childCategories(w.trx, to.parentId)).filter((c) => c.id !== row.id);
+  siblings.splice(to.index, 0, row);
+  await renumber(w, siblings, to.parentId);
+}
+
+/** Writes positions 0…n-1 (and the parent) of a list of siblings, where they differ. */
+async function renumber(w: Write, rows: readonly KnowledgeCategoryRow[], parentId: string | null): Promise<void> {
+  for (const [i, r] of rows.entries()) {
+    if (r.order_index !== i || r.parent_id !== parentId) await updateCategory(w.trx, r.id, { order_index: i, parent_id: parentId });
+  }
+}
+
+/** Updates the fields the input names, and moves or reorders the category. False (and nothing written) when nothing changes. */
 export async function categoryUpdater(w: Write, row: KnowledgeCategoryRow, input: CategoryInput): Promise<boolean> {
-  const fields = await fieldsOf(w, input, row.parent_id === null);
+  const placement = await placementOf(w, row, input);
+  const becomesRoot = placement ? placement.parentId === null : row.parent_id === null;
+  const fields = await fieldsOf(w, input, becomesRoot);
+  // A subcategory that inherited its audience and becomes a root has no parent to inherit from: everyone may read it, as new roots.
+  if (becomesRoot && row.parent_id !== null && input.read_audience === undefined && row.audience_type === 'INHERIT') fields.audience_type = 'EVERYONE';
   const changes = diff(row, fields);
-  if (!changes) return false;
+  if (!changes && !placement) return false;
   const next = { ...row, ...fields };
+  if (placement) await place(w, row, placement);
   await updateCategory(w.trx, row.id, { ...fields, search_text: searchTextOf(next.title, next.content), ...editor(w), last_updated: w.ctx.clock.now() });
+  if (!changes) {
+    await recordChange(w.trx, w.ctx, w.actor, {
+      action: 'knowledge.category_updated',
+      target: { type: 'knowledge_category', id: row.id },
+      old: { parent_id: row.parent_id, order_index: row.order_index },
+      new: { parent_id: placement!.parentId, order_index: placement!.index },
+    });
+    return true;
+  }
+  if (placement) {
+    Object.assign(changes.old, { parent_id: row.parent_id, order_index: row.order_index });
+    Object.assign(changes.new, { parent_id: placement.parentId, order_index: placement.index });
+  }
   const trimmed = (v: Partial<CategoryFields>) => ({ ...v, ...(v.content !== undefined ? { content: v.content.slice(0, 500) } : {}), ...(v.json_content !== undefined ? { json_content: v.json_content === null ? null : '(block tree)' } : {}) });
   await recordChange(w.trx, w.ctx, w.actor, { action: 'knowledge.category_updated', target: { type: 'knowledge_category', id: row.id }, old: trimmed(changes.old), new: trimmed(changes.new) });
   return true;
@@ -157,6 +222,19 @@ export async function categoryDeleter(w: Write, row: KnowledgeCategoryRow): Prom
   const below = await descendantIds(w.trx, row.id);
   await deleteCategories(w.trx, [row.id, ...below]);
   await recordChange(w.trx, w.ctx, w.actor, { action: 'knowledge.category_deleted', target: { type: 'knowledge_category', id: row.id }, old: { title: row.title, parent_id: row.parent_id, subcategories: below } });
+}
+
+/**
+ * Adds a photo to a category, by URL or upload (the photo code and media store of posts): the
+ * photo, its place in the category and one audit event. The category counts as edited.
+ */
+export async function categoryPhotoAdder(w: Write, category: KnowledgeCategoryRow, input: { url?: string; file?: { data: Buffer }; caption?: string }): Promise<MediaRow> {
+  const media = await photoUploader(w, { ...input, published: true, groupId: null });
+  const now = w.ctx.clock.now();
+  await insertKnowledgeMedia(w.trx, category.id, media.id, now);
+  await updateCategory(w.trx, category.id, { ...editor(w), last_updated: now });
+  await recordChange(w.trx, w.ctx, w.actor, { action: 'knowledge.media_added', target: { type: 'knowledge_category', id: category.id }, new: { photo: media.id, url: media.source_url, file: media.file_name } });
+  return media;
 }
 
 /** A quick link write as sent. */

@@ -1,4 +1,6 @@
 import { lockKey } from '../../db/database.js';
+import { deleteLinkPreviewsByIds, previewsOf } from '../../db/repositories/linkPreview.js';
+import { linkPreviewRequester, sharedUrls } from '../linkPreviews.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { type MediaRow, attachMediaToPost, findMediaByIds, updateMedia } from '../../db/repositories/media.js';
 import { findPollsOfPosts } from '../../db/repositories/poll.js';
@@ -132,6 +134,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     await attachMediaToPost(trx, row.id, mediaIds);
     for (const m of media) if (!m.published || m.group_id !== input.feedId) await updateMedia(trx, m.id, { published: 1, group_id: input.feedType === 'group' ? input.feedId : null });
   }
+  await linkPreviewRequester({ ctx, actor, trx }, { objectType: 'post', objectId: row.id, texts: [row.link, row.message], groupId: row.feed_type === 'group' ? row.feed_id : null });
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
@@ -169,6 +172,16 @@ export async function postUpdater({ ctx, actor, trx }: Write, post: PostRow, inp
   changes.updated_time = ctx.clock.now();
   changes.content_hash = sha256Hex(JSON.stringify([merged.message, merged.link, []]));
   await updatePost(trx, post.id, changes);
+  if (changes.message !== undefined || changes.link !== undefined) {
+    // Previews follow the text: URLs that stayed keep theirs, new ones are asked for.
+    const existing = (await previewsOf(trx, 'post', [post.id])).get(post.id) ?? [];
+    const urls = sharedUrls([merged.link, merged.message]);
+    await deleteLinkPreviewsByIds(trx, existing.filter((x) => !urls.includes(x.url)).map((x) => x.id));
+    await linkPreviewRequester(
+      { ctx, actor, trx },
+      { objectType: 'post', objectId: post.id, texts: [merged.link, merged.message], groupId: post.feed_type === 'group' ? post.feed_id : null, skip: existing.map((x) => x.url) },
+    );
+  }
   await recordChange(trx, ctx, actor, {
     action: 'post.updated',
     target: { type: 'post', id: postWireId(post) },

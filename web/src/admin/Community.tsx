@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { del, get, post } from '../shared/api';
+import { del, get, post, put } from '../shared/api';
 import { Dialog, ErrorNote, Field, Loading, Time, toast, useLoad } from '../shared/ui';
 import { BadgeIcon, badgeGlyph } from '../shared/badgeIcons';
 import { PersonPicker } from './PersonPicker';
@@ -357,12 +357,64 @@ function Reports() {
   );
 }
 
+interface KnowledgeEditor {
+  id: string;
+  name: string;
+  email: string | null;
+  title: string | null;
+  active: boolean;
+}
+
+/** Knowledge Library editors: members who create and edit library pages without being system admins. */
+function KnowledgeEditors() {
+  const editors = useLoad((signal) => get<{ data: KnowledgeEditor[] }>('/admin/api/knowledge/editors', signal), []);
+  const [error, setError] = useState<unknown>();
+  const change = async (person: { id: string; name: string }, grant: boolean) => {
+    setError(undefined);
+    try {
+      if (grant) await put(`/admin/api/knowledge/editors/${person.id}`, {});
+      else await del(`/admin/api/knowledge/editors/${person.id}`);
+      toast(grant ? `${person.name} can now edit the Knowledge Library` : `${person.name} no longer edits the Knowledge Library`);
+      editors.reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="knowledge-editors">
+      <h2 id="knowledge-editors">Knowledge Library editors</h2>
+      <p className="muted">System admins always edit the library. Editors create, edit, move and delete categories and quick links in the member app.</p>
+      <ErrorNote error={editors.error ?? error} />
+      {!editors.data ? (
+        <Loading />
+      ) : editors.data.data.length === 0 ? (
+        <p className="muted">No editors besides the system admins.</p>
+      ) : (
+        <ul className="plain" aria-label="Editors">
+          {editors.data.data.map((e) => (
+            <li key={e.id} className="spread">
+              <span>
+                <strong>{e.name}</strong> {e.title && <span className="muted">{e.title}</span>} {!e.active && <span className="badge off">deactivated</span>}
+              </span>
+              <button type="button" className="link" onClick={() => change(e, false)} aria-label={`Remove ${e.name} as editor`}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <PersonPicker label="Add an editor" exclude={editors.data?.data.map((e) => e.id) ?? []} onPick={(p) => change(p, true)} />
+    </section>
+  );
+}
+
 export function CommunityScreen() {
   return (
     <>
       <h1 tabIndex={-1}>Community</h1>
       <Reports />
       <Badges />
+      <KnowledgeEditors />
       <Exports />
     </>
   );

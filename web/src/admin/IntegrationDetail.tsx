@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { del, get, patch, post, query } from '../shared/api';
+import { del, get, patch, post, put, query } from '../shared/api';
 import { Link, navigate } from '../shared/router';
 import { copyText, Dialog, ErrorNote, Field, Loading, Time, toast, useLoad } from '../shared/ui';
 import { AppForm, type AppFormValues } from './CreateApp';
@@ -142,6 +142,7 @@ export function IntegrationDetail({ id }: { id: string }) {
 
       <Activity id={id} app={a} key={`a${tick}`} />
       <Webhooks id={id} />
+      <LinkPreviewSettings id={id} permissions={a.permissions} key={`l${tick}`} />
       <section className="panel" aria-labelledby="audit">
         <h2 id="audit">Audit events</h2>
         <IntegrationAudit id={id} key={`e${tick}`} />
@@ -315,6 +316,7 @@ const TOPICS: Record<string, string[]> = {
   group: ['posts', 'comments', 'membership', 'reported_content', 'poll_votes'],
   user: ['status', 'events'],
   workplace_security: ['admin_activity', 'login_activity'],
+  link: ['preview'],
 };
 
 function Webhooks({ id }: { id: string }) {
@@ -511,6 +513,100 @@ function Webhooks({ id }: { id: string }) {
                     <button type="button" className="link" onClick={() => redeliver(d.id)} aria-label={`Redeliver ${d.object} ${d.field} event ${d.event_id}`}>
                       Redeliver
                     </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface PreviewLogEntry {
+  id: string;
+  object_type: 'post' | 'comment' | 'message';
+  url: string;
+  state: 'pending' | 'running' | 'ready' | 'declined' | 'failed';
+  title: string | null;
+  error: string | null;
+  status_code: number | null;
+  latency_ms: number | null;
+  created_time: string;
+}
+
+const PREVIEW_BADGE: Record<PreviewLogEntry['state'], string> = { ready: 'on', failed: 'off', declined: 'neutral', pending: 'neutral', running: 'neutral' };
+
+/** Authenticated link previews: the domains this integration unfurls, and what it answered lately. */
+function LinkPreviewSettings({ id, permissions }: { id: string; permissions: string[] }) {
+  const data = useLoad((signal) => get<{ domains: string[]; recent: PreviewLogEntry[] }>(`/admin/api/integrations/${id}/link_previews`, signal), [id]);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const text = draft ?? data.data?.domains.join('\n') ?? '';
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const domains = text.split(/[\s,]+/).map((d) => d.trim()).filter(Boolean);
+      const saved = await put<{ domains: string[] }>(`/admin/api/integrations/${id}/link_domains`, { domains });
+      toast(saved.domains.length ? `Unfurls ${saved.domains.length} domain${saved.domains.length === 1 ? '' : 's'}` : 'No domains: link previews are off');
+      setDraft(null);
+      data.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="link-previews">
+      <h2 id="link-previews">Link previews</h2>
+      <p className="muted">
+        When a member shares a URL of one of these domains (or their subdomains) in a post, comment or chat message, Commonplace asks this integration for a preview through its{' '}
+        <code>link</code> / <code>preview</code> webhook.
+      </p>
+      {!permissions.includes('link_unfurling') && <p className="error" role="note">This integration does not hold the Link unfurling permission: it is never asked until an admin grants it.</p>}
+      <ErrorNote error={data.error} />
+      {data.data && (
+        <form onSubmit={save} className="stack">
+          <Field label="Domains" hint="One per line, like docs.example.com. A domain covers its subdomains.">
+            {(fid, hint) => <textarea id={fid} rows={4} value={text} aria-describedby={hint} onChange={(e) => setDraft(e.target.value)} placeholder="docs.example.com" />}
+          </Field>
+          <ErrorNote error={error} />
+          <div>
+            <button type="submit" className="primary" disabled={busy || draft === null}>
+              {busy ? 'Saving…' : 'Save domains'}
+            </button>
+          </div>
+        </form>
+      )}
+      <h3>Recent previews</h3>
+      {data.data && data.data.recent.length === 0 && <p className="muted">No previews asked for yet.</p>}
+      {data.data && data.data.recent.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Shared in</th>
+                <th scope="col">URL</th>
+                <th scope="col">Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.data.recent.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Time value={r.created_time} />
+                  </td>
+                  <td>{r.object_type}</td>
+                  <td className="secret">{r.url}</td>
+                  <td>
+                    <span className={`badge ${PREVIEW_BADGE[r.state]}`}>{r.state}</span> {r.state === 'ready' ? r.title : r.error}
+                    {r.latency_ms !== null && <span className="muted"> · {r.latency_ms} ms</span>}
                   </td>
                 </tr>
               ))}

@@ -1,3 +1,4 @@
+import { LinkPreviews, type PreviewCard } from './LinkPreview';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { get, post, query } from '../shared/api';
 import { Message, safeHref } from '../shared/markdown';
@@ -58,6 +59,7 @@ interface ChatMessage {
   timestamp: number;
   quick_replies: QuickReply[];
   attachments: Attachment[];
+  previews: PreviewCard[];
 }
 
 function threadTitle(t: Thread, meId: string): string {
@@ -365,6 +367,7 @@ function Conversation({ me, threadId, thread, version, onSent }: { me: Me; threa
                     <Message text={m.text} />
                   </div>
                 )}
+                <LinkPreviews previews={m.previews} compact />
                 {m.attachments.map((a, i) => (
                   <AttachmentView key={i} a={a} onPostback={(b) => postback(m, b)} />
                 ))}

@@ -28,6 +28,17 @@ interface Page extends CategorySummary {
   content?: string;
   has_json_content?: boolean;
   read_audience?: { audience_type: string; groups: { id: string; name: string }[] };
+  photos: { id: string; url: string | null; caption: string | null }[];
+}
+
+/** The pages a page may move under: any but itself and those below it. */
+function placesFor(all: CategorySummary[], id: string): CategorySummary[] {
+  const below = new Set([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of all) if (c.parent_id && below.has(c.parent_id) && !below.has(c.id)) (below.add(c.id), (grew = true));
+  }
+  return all.filter((c) => !below.has(c.id));
 }
 
 const COLORS: Record<string, string> = { GRAY: '#8a8d91', CYAN: '#0aa4c2', TEAL: '#0a9396', GREEN: '#2e9e44', YELLOW: '#d9a400', ORANGE: '#e8710a', ORANGE_RED: '#e8430a', RED: '#d93025', PINK: '#d6337a', PURPLE: '#7b3fd1' };
@@ -80,8 +91,10 @@ function Search() {
 const STATUSES = ['PUBLISHED', 'DRAFT'];
 const EDITOR_COLORS = ['', 'GRAY', 'CYAN', 'TEAL', 'GREEN', 'YELLOW', 'ORANGE', 'RED', 'PINK', 'PURPLE', 'DARK_TEAL', 'DARK_PURPLE', 'LIGHT_GRAY'];
 
-function Editor({ page, parentId, onDone }: { page?: Page; parentId: string | null; onDone: (id: string | null) => void }) {
-  const root = (page ? page.parent_id : parentId) === null;
+function Editor({ page, parentId, all = [], onDone }: { page?: Page; parentId: string | null; all?: CategorySummary[]; onDone: (id: string | null) => void }) {
+  const [parent, setParent] = useState(page?.parent_id ?? '');
+  const [position, setPosition] = useState(page ? String(page.order_index) : '');
+  const root = (page ? parent || null : parentId) === null;
   const [title, setTitle] = useState(page?.title ?? '');
   const [content, setContent] = useState(page?.content ?? '');
   const [status, setStatus] = useState(page?.status ?? 'PUBLISHED');
@@ -96,6 +109,8 @@ function Editor({ page, parentId, onDone }: { page?: Page; parentId: string | nu
     setError(undefined);
     const body: Record<string, unknown> = { title, status, color };
     if (!page || content !== (page.content ?? '')) body.content = content;
+    if (page && (parent || null) !== page.parent_id) body.parent_id = parent || null;
+    if (page && position !== '' && Number(position) !== page.order_index) body.order_index = Number(position);
     if (!keepsOtherAudience) body.read_audience = { audience_type: audience, groups: audience === 'GROUPS' ? groups : [] };
     try {
       const saved = page ? await post<CategorySummary>(`/api/knowledge/${page.id}`, body) : await post<CategorySummary>('/api/knowledge', { ...body, parent_id: parentId });
@@ -148,6 +163,25 @@ function Editor({ page, parentId, onDone }: { page?: Page; parentId: string | nu
           </select>
         </label>
       </div>
+      {page && (
+        <div className="row">
+          <label>
+            <span className="label">Place under</span>
+            <select value={parent} onChange={(e) => setParent(e.target.value)}>
+              <option value="">Top level</option>
+              {placesFor(all, page.id).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span className="label">Position (1 is first)</span>
+            <input type="number" min={1} value={position === '' ? '' : Number(position) + 1} onChange={(e) => setPosition(e.target.value === '' ? '' : String(Math.max(0, Number(e.target.value) - 1)))} />
+          </label>
+        </div>
+      )}
       {audience === 'GROUPS' && (
         <fieldset>
           <legend>Groups</legend>
@@ -178,7 +212,38 @@ function Editor({ page, parentId, onDone }: { page?: Page; parentId: string | nu
   );
 }
 
-function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onChange: () => void }) {
+/** Adds a photo to a page from a file the editor picks. */
+function AddPhoto({ id, onAdded }: { id: string; onAdded: () => void }) {
+  const [error, setError] = useState<unknown>();
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    setError(undefined);
+    try {
+      const data = await new Promise<string>((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(String(reader.result));
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(file);
+      });
+      await post(`/api/knowledge/${id}/photos`, { data, caption: file.name.replace(/\.[a-z0-9]+$/i, '') });
+      toast('Photo added');
+      onAdded();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <>
+      <label className="button">
+        Add photo
+        <input type="file" accept="image/jpeg,image/png,image/gif,image/webp" className="visually-hidden" onChange={(e) => void pick(e.target.files?.[0])} />
+      </label>
+      <ErrorNote error={error} />
+    </>
+  );
+}
+
+function PageView({ id, canEdit, all, onChange }: { id: string; canEdit: boolean; all: CategorySummary[]; onChange: () => void }) {
   const [mode, setMode] = useState<'view' | 'edit' | 'child'>('view');
   const [confirming, setConfirming] = useState(false);
   const { data, error, reload } = useLoad((signal) => get<Page>(`/api/knowledge/${id}`, signal), [id]);
@@ -190,7 +255,7 @@ function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onC
     onChange();
     if (next && next !== id) navigate(`/knowledge/${next}`);
   };
-  if (mode === 'edit') return <Editor page={data} parentId={data.parent_id} onDone={done} />;
+  if (mode === 'edit') return <Editor page={data} parentId={data.parent_id} all={all} onDone={done} />;
   if (mode === 'child') return <Editor parentId={data.id} onDone={done} />;
   const remove = async () => {
     setConfirming(false);
@@ -214,10 +279,21 @@ function PageView({ id, canEdit, onChange }: { id: string; canEdit: boolean; onC
         )}
       </p>
       <Document nodes={data.document} />
+      {data.photos.length > 0 && (
+        <div className="kl-photos">
+          {data.photos.map((p) => p.url && (
+            <figure key={p.id}>
+              <img src={p.url} alt={p.caption ?? `Photo on ${data.title}`} loading="lazy" />
+              {p.caption && <figcaption>{p.caption}</figcaption>}
+            </figure>
+          ))}
+        </div>
+      )}
       {canEdit && (
         <div className="row">
           <button onClick={() => setMode('edit')}>Edit</button>
           <button onClick={() => setMode('child')}>Add subpage</button>
+          <AddPhoto id={data.id} onAdded={reload} />
           <button className="danger" onClick={() => setConfirming(true)}>
             Delete
           </button>
@@ -310,7 +386,7 @@ export function KnowledgeScreen({ id }: { id?: string }) {
             }}
           />
         ) : id ? (
-          <PageView id={id} canEdit={data.can_edit} onChange={reload} />
+          <PageView id={id} canEdit={data.can_edit} all={data.categories} onChange={reload} />
         ) : (
           <div className="panel">
             <h1 tabIndex={-1}>Knowledge Library</h1>

@@ -7,6 +7,7 @@ import { Composer } from './Composer';
 import type { Comment, Post, ProfileRef } from './types';
 import { PollView } from './Poll';
 import { ReportButton } from './ReportButton';
+import { LinkPreviews, useArrivingPreviews } from './LinkPreview';
 
 /** Reaction types with their words (words, not emoji: they read the same on every system and to screen readers). */
 export const REACTIONS: [string, string][] = [
@@ -90,6 +91,7 @@ function CommentItem({ c, canInteract, canDelete, onChange, onReply }: { c: Comm
           <AuthorName from={c.from} />
           <Message text={c.message} tags={c.message_tags} mentionHref={mentionHref} onNavigate={navigate} />
           {c.photo_url && <img src={c.photo_url} alt="Photo in comment" style={{ maxWidth: 200, borderRadius: 6 }} />}
+          <LinkPreviews previews={c.previews} compact />
         </div>
         <div className="actions-line">
           <Time value={c.created_time} />
@@ -113,6 +115,7 @@ function CommentItem({ c, canInteract, canDelete, onChange, onReply }: { c: Comm
 /** One post: author (a person, or a bot with its page's name and picture), message, photos, reactions, comments. */
 export function PostCard({ initial, meId, canInteract, canModerate, showGroup, onDeleted }: { initial: Post; meId: string; canInteract: boolean; canModerate: boolean; showGroup?: boolean; onDeleted?: () => void }) {
   const [p, setP] = useState(initial);
+  useArrivingPreviews(p, [p.link, p.message], `/api/posts/${p.id}`, setP);
   const [replyTo, setReplyTo] = useState<Comment | null>(null);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(p.message ?? '');
@@ -176,7 +179,7 @@ export function PostCard({ initial, meId, canInteract, canModerate, showGroup, o
       ) : (
         <Message text={p.message} markdown={p.formatting === 'MARKDOWN'} tags={p.message_tags} mentionHref={mentionHref} onNavigate={navigate} />
       )}
-      {p.link && (
+      {p.link && !p.previews.some((x) => x.url === p.link) && (
         <p>
           <a href={p.link} target="_blank" rel="noopener noreferrer nofollow">
             {p.link}
@@ -184,6 +187,7 @@ export function PostCard({ initial, meId, canInteract, canModerate, showGroup, o
         </p>
       )}
       {p.poll && <PollView postId={p.id} poll={p.poll} canVote={canInteract} onChange={setP} />}
+      <LinkPreviews previews={p.previews} />
       {p.photos.length > 0 && (
         <div className="photos">
           {p.photos.map((ph) => ph.url && <img key={ph.id} src={ph.url} alt={ph.caption ?? `Photo posted by ${p.from.name}`} loading="lazy" />)}

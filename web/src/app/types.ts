@@ -1,4 +1,5 @@
 import type { MessageTag } from '../shared/markdown';
+import type { PreviewCard } from './LinkPreview';
 
 export interface Me {
   id: string;
@@ -29,6 +30,7 @@ export interface Comment {
   photo_url: string | null;
   created_time: string;
   reactions: Reactions;
+  previews: PreviewCard[];
 }
 
 export interface Post {
@@ -41,6 +43,8 @@ export interface Post {
   message_tags: MessageTag[];
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
+  previews: PreviewCard[];
+  previews_pending?: boolean;
   created_time: string;
   reactions: Reactions;
   comment_count: number;

@@ -1,3 +1,5 @@
+import { previewsOf } from '../../../db/repositories/linkPreview.js';
+import { shareAttachment } from '../../../presenters/linkPreview.js';
 import { type CommentRow, countComments, findCommentsByIds, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
 import { countReactions } from '../../../db/repositories/reaction.js';
 import { findPostsByIds, type PostRow } from '../../../db/repositories/post.js';
@@ -96,10 +98,15 @@ export const commentType: NodeType<CommentRow> = {
     attachment: {
       kind: 'batch',
       load: async (p, comments) => {
-        const media = await loadMedia(p, comments.map((c) => c.media_id).filter((x): x is string => !!x));
+        const [media, previews] = await Promise.all([
+          loadMedia(p, comments.map((c) => c.media_id).filter((x): x is string => !!x)),
+          previewsOf(p.ctx.db, 'comment', comments.filter((c) => !c.media_id).map((c) => c.id)),
+        ]);
         return comments.map((c) => {
           const m = c.media_id ? media.get(c.media_id) : undefined;
-          return m ? { type: 'photo', media: { image: { src: mediaUrl(p, m) } }, target: { id: m.id, url: mediaUrl(p, m) }, url: mediaUrl(p, m) } : undefined;
+          if (m) return { type: 'photo', media: { image: { src: mediaUrl(p, m) } }, target: { id: m.id, url: mediaUrl(p, m) }, url: mediaUrl(p, m) };
+          const preview = previews.get(c.id)?.find((x) => x.state === 'ready' && x.requester_id === c.author_id);
+          return preview ? shareAttachment(preview) : undefined;
         });
       },
     },

@@ -1,5 +1,6 @@
 import { findGroupsByIds } from '../../../db/repositories/group.js';
-import { findCategoryById, type KnowledgeCategoryRow } from '../../../db/repositories/knowledge.js';
+import { findCategoryById, type KnowledgeCategoryRow, mediaOfCategories } from '../../../db/repositories/knowledge.js';
+import type { MediaRow } from '../../../db/repositories/media.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { audienceOf, type Audience } from '../../../domain/knowledge.js';
 import { readableCategories } from '../../../domain/knowledgeAccess.js';
@@ -102,6 +103,10 @@ export const knowledgeCategoryType: NodeType<KnowledgeCategoryRow> = {
   },
   edges: {
     subcategories: orderedList<KnowledgeCategoryRow, KnowledgeCategoryRow>('knowledge_category', (p, parents) => childrenOf(parents.map((c) => c.id))(p)),
+    photos: orderedList<KnowledgeCategoryRow, MediaRow & { order_index: number }>('photo', async (p, parents) => {
+      const media = await mediaOfCategories(p.ctx.db, parents.map((c) => c.id));
+      return parents.map((c) => (media.get(c.id) ?? []).map((m, i) => ({ ...m, order_index: i })));
+    }),
   },
 };
 

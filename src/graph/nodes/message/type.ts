@@ -1,5 +1,6 @@
 import type { Attachment } from '../../../chat/message.js';
 import { chatFileIds, chatFileUrl } from '../../../chat/files.js';
+import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
 import { type ChatFileRow, type ChatMessageRow, findChatFilesByIds, participantsOf } from '../../../db/repositories/chat.js';
 import { messageWireId } from '../../../domain/commands/chat.js';
 import { allowed } from '../../../policies/graph.js';
@@ -68,16 +69,33 @@ const LINK = /https?:\/\/[^\s<>"]+/g;
 export interface ShareView {
   id: string;
   link: string;
+  /** The integration's preview of the link, when it answered with one. */
+  preview?: LinkPreviewRow;
 }
 
-function sharesOf(m: ChatMessageRow): ShareView[] {
+function sharesOf(m: ChatMessageRow, previews?: readonly LinkPreviewRow[]): ShareView[] {
   const links = [...(m.text ?? '').matchAll(LINK)].map((x) => x[0]);
   for (const a of messageAttachments(m)) {
     if (a.type !== 'template') continue;
     const buttons = a.payload.template_type === 'button' ? a.payload.buttons : a.payload.elements.flatMap((e) => e.buttons ?? []);
     for (const b of buttons) if (b.type === 'web_url') links.push(b.url);
   }
-  return [...new Set(links)].map((link, i) => ({ id: `${messageWireId(m)}_${i}`, link }));
+  const ready = (link: string) => previews?.find((x) => x.state === 'ready' && (x.url === link || x.url === normalUrl(link)));
+  return [...new Set(links)].map((link, i) => ({ id: `${messageWireId(m)}_${i}`, link, preview: ready(link) }));
+}
+
+function normalUrl(link: string): string {
+  try {
+    return new URL(link).toString();
+  } catch {
+    return link;
+  }
+}
+
+async function sharesOfMany(p: Presentation, messages: readonly ChatMessageRow[]): Promise<ShareView[][]> {
+  const previews = await previewsOf(p.ctx.db, 'message', messages.map((m) => m.id));
+  // Graph shows the preview the sender got (integrations read on no member's behalf).
+  return messages.map((m) => sharesOf(m, previews.get(m.id)?.filter((x) => x.requester_id === m.sender_id)));
 }
 
 export const messageShareType: NodeType<ShareView> = {
@@ -87,7 +105,9 @@ export const messageShareType: NodeType<ShareView> = {
   fields: {
     id: { kind: 'scalar', get: (x) => x.id },
     link: { kind: 'scalar', get: (x) => x.link },
-    name: { kind: 'scalar', get: (x) => x.link },
+    name: { kind: 'scalar', get: (x) => x.preview?.title ?? x.link },
+    description: { kind: 'scalar', get: (x) => x.preview?.description ?? undefined },
+    picture: { kind: 'scalar', get: (x) => x.preview?.image_url ?? undefined },
   },
   edges: {},
 };
@@ -124,8 +144,8 @@ export const chatMessageType: NodeType<ChatMessageRow> = {
     shares: {
       target: 'message_share',
       position: (x) => ({ sort: 0, id: x.id }),
-      page: async (_p, message) => ({ rows: sharesOf(message), hasNext: false, hasPrevious: false }),
-      many: async (_p, messages) => messages.map(sharesOf),
+      page: async (p, message) => ({ rows: (await sharesOfMany(p, [message]))[0], hasNext: false, hasPrevious: false }),
+      many: sharesOfMany,
     },
     attachments: {
       target: 'message_attachment',

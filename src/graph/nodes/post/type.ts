@@ -3,6 +3,8 @@ import { countComments, listComments, listCommentsOfMany } from '../../../db/rep
 import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
 import type { PostRow } from '../../../db/repositories/post.js';
+import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
+import { shareAttachment } from '../../../presenters/linkPreview.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
 import { authorizeContent, type ContentTarget } from '../../../policies/graph.js';
@@ -31,8 +33,8 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
   return post.feed_type === 'group' ? `${p.publicBase}/groups/${post.feed_id}/posts/${post.id}` : `${p.publicBase}/profile/${post.feed_id}/posts/${post.id}`;
 }
 
-/** One attachment per post: the link, one photo, or an album of several photos. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[] };
+/** One attachment per post: the link (with its preview, when an integration gave one), one photo, or an album of several photos. */
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: LinkPreviewRow };
 
 function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unknown> | undefined {
   const photo = (m: MediaRow) => ({
@@ -46,9 +48,33 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   if (row.media.length > 1) {
     return { type: 'album', target: { id: row.post.id, url: postPermalink(p, row.post) }, url: postPermalink(p, row.post), subattachments: { data: row.media.map(photo) } };
   }
+  if (row.preview) return shareAttachment(row.preview);
   if (row.post.link) return { type: 'share', url: row.post.link, title: row.post.link, target: { url: row.post.link } };
   return undefined;
 }
+
+/** The first ready preview the author got for each post (the one its share attachment shows on Graph), by post row id. */
+async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, LinkPreviewRow>> {
+  const all = await previewsOf(p.ctx.db, 'post', posts.map((x) => x.id));
+  const author = new Map(posts.map((x) => [x.id, x.author_id]));
+  const out = new Map<string, LinkPreviewRow>();
+  for (const [id, rows] of all) {
+    const ready = rows.find((r) => r.state === 'ready' && r.requester_id === author.get(id));
+    if (ready) out.set(id, ready);
+  }
+  return out;
+}
+
+const previewField = (pick: (row: LinkPreviewRow) => string | null, fallback: (post: PostRow) => string | undefined) => ({
+  kind: 'batch' as const,
+  load: async (p: Presentation, posts: PostRow[]) => {
+    const previews = await firstPreviews(p, posts);
+    return posts.map((post) => {
+      const preview = previews.get(post.id);
+      return (preview ? pick(preview) : null) ?? fallback(post);
+    });
+  },
+});
 
 export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
   name: 'StoryAttachment',
@@ -139,9 +165,9 @@ export const postType: NodeType<PostRow> = {
     type: { kind: 'scalar', get: (post) => post.type },
     status_type: { kind: 'scalar', get: statusTypeOf },
     story: { kind: 'batch', load: storiesOf },
-    name: { kind: 'scalar', get: (post) => post.link ?? undefined },
+    name: previewField((x) => x.title, (post) => post.link ?? undefined),
     caption: { kind: 'scalar', get: (post) => hostOf(post.link) },
-    description: absent,
+    description: previewField((x) => x.description, () => undefined),
     icon: { kind: 'scalar', get: (_post, p) => `${p.publicBase}/media/post-icon.svg` },
     actions: {
       kind: 'scalar',
@@ -178,8 +204,8 @@ export const postType: NodeType<PostRow> = {
     picture: {
       kind: 'batch',
       load: async (p, posts) => {
-        const media = await mediaOfPosts(p.ctx.db, posts.filter((x) => x.type === 'photo').map((x) => x.id));
-        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : undefined; });
+        const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, posts.filter((x) => x.type === 'photo').map((x) => x.id)), firstPreviews(p, posts.filter((x) => x.type !== 'photo'))]);
+        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : previews.get(post.id)?.image_url ?? undefined; });
       },
     },
     full_picture: {
@@ -235,14 +261,14 @@ export const postType: NodeType<PostRow> = {
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {
-        const media = (await mediaOfPosts(p.ctx.db, [post.id])).get(post.id) ?? [];
-        const row = { id: post.id, post, media };
+        const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), firstPreviews(p, [post])]);
+        const row = { id: post.id, post, media: media.get(post.id) ?? [], preview: previews.get(post.id) };
         return { rows: attachmentOf(p, row) ? [row] : [], hasNext: false, hasPrevious: false };
       },
       many: async (p, posts) => {
-        const media = await mediaOfPosts(p.ctx.db, posts.map((x) => x.id));
+        const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, posts.map((x) => x.id)), firstPreviews(p, posts)]);
         return posts.map((post) => {
-          const row = { id: post.id, post, media: media.get(post.id) ?? [] };
+          const row = { id: post.id, post, media: media.get(post.id) ?? [], preview: previews.get(post.id) };
           return attachmentOf(p, row) ? [row] : [];
         });
       },
