@@ -2,6 +2,7 @@ import type { ScimClient, ScimUser } from '@commonplace/sdk';
 import { progress as makeProgress } from '../progress.js';
 import { applyPlan, bulkLimit, type ApplyResult } from './apply.js';
 import { computePlan, planSize, type LeaverScope, type Plan } from './diff.js';
+import { bindPassword, readLdap } from './ldap.js';
 import { parseMap, readCsv, readXlsx, SourceError, type SourceResult } from './people.js';
 
 export interface SyncOptions {
@@ -13,6 +14,21 @@ export interface SyncOptions {
   deactivate?: LeaverScope;
   concurrency: number;
   bulkSize?: number;
+  /** Directory settings when `from` is an ldap:// or ldaps:// URL. */
+  ldap?: LdapSourceOptions;
+  /** Where LDAP_BIND_PASSWORD is read from. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LdapSourceOptions {
+  bindDn?: string;
+  bindPasswordFile?: string;
+  baseDn?: string;
+  filter?: string;
+  scope?: 'sub' | 'one';
+  pageSize?: number;
+  caFile?: string;
+  startTls?: boolean;
 }
 
 export interface SyncReport {
@@ -29,9 +45,13 @@ export interface SyncReport {
 
 export async function readSource(options: SyncOptions): Promise<SourceResult> {
   const map = parseMap(options.map);
+  if (/^ldaps?:\/\//i.test(options.from)) {
+    const { bindPasswordFile, ...ldap } = options.ldap ?? {};
+    return readLdap({ url: options.from, ...ldap, password: bindPassword(bindPasswordFile, options.env ?? {}) }, map);
+  }
   if (/\.xlsx$/i.test(options.from)) return readXlsx(options.from, map);
   if (/\.(csv|txt|tsv)$/i.test(options.from)) return readCsv(options.from, map);
-  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file`);
+  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file, or an ldap:// or ldaps:// URL`);
 }
 
 /** Every user on the server, in pages of 1000. */
