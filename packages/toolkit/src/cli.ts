@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GraphApiError, ScimApiError } from '@commonplace/sdk';
 import { connect, UsageError, type ConnectionOptions } from './connection.js';
 import { backupGroups } from './backup/backup.js';
+import { scaffoldBot } from './bot/scaffold.js';
 import { verifyChecksums } from './backup/files.js';
 import { restoreGroup } from './backup/restore.js';
 import { parseInterval } from './limits.js';
@@ -75,7 +77,7 @@ function interruptibleWait(): (ms: number) => Promise<boolean> {
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('commonplace-toolkit')
-    .description('Identity sync, group backup and restore for Commonplace (or any Workplace-compatible server), through the public API only.')
+    .description('Identity sync, group backup and restore, and bot scaffolding for Commonplace (or any Workplace-compatible server), through the public API only.')
     .option('--base-url <url>', 'server root, e.g. http://127.0.0.1:8080 (env COMMONPLACE_BASE_URL)')
     .option('--token <token>', 'integration access token (env COMMONPLACE_TOKEN)')
     .option('--graph-url <url>', 'Graph API root when not BASE/graph (Workplace: https://graph.workplace.com)')
@@ -162,6 +164,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const r = await restoreGroup(graph, { from: opts.from, toGroup: opts.toGroup, group: opts.group, progress: progress(!g.json) });
       if (g.json) io.out(JSON.stringify(r));
       else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
+    });
+  const bot = program.command('bot').description('bots built on the SDK');
+  bot
+    .command('new')
+    .description('scaffold a bot project: package.json depending on @commonplace/sdk, index.ts with createBot, a test, a README')
+    .argument('<name>', 'npm package name of the bot, e.g. lunch-bot')
+    .option('--dir <dir>', 'where to create it (default ./NAME)')
+    .action((name: string, opts: { dir?: string }, cmd: Command) => {
+      const r = scaffoldBot(name, opts.dir);
+      if (globals(cmd).json) io.out(JSON.stringify(r));
+      else io.out([`created ${r.dir}: ${r.files.join(', ')}`, `next: cd ${path.relative(process.cwd(), r.dir) || '.'} && npm install && npm test`].join('\n'));
     });
   return program;
 }
