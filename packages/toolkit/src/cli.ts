@@ -174,7 +174,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action((name: string, opts: { dir?: string }, cmd: Command) => {
       const r = scaffoldBot(name, opts.dir);
       if (globals(cmd).json) io.out(JSON.stringify(r));
-      else io.out([`created ${r.dir}: ${r.files.join(', ')}`, `next: cd ${path.relative(process.cwd(), r.dir) || '.'} && npm install && npm test`].join('\n'));
+      else io.out([`created ${r.dir}: ${r.files.join(', ')}`, `next: cd ${path.relative(process.cwd(), r.dir) || '.'} && npm install && npm test (see its README for where the SDK comes from)`].join('\n'));
     });
   return program;
 }
