@@ -53,7 +53,7 @@ for (const dialect of await dialects()) {
     };
 
     before(async () => {
-      ldap = await startSlapd();
+      ldap = await startSlapd({ tls: true });
       ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0', COMMONPLACE_DEACTIVATION_GUARD_PERCENT: '10', COMMONPLACE_DEACTIVATION_GUARD_MINIMUM: '3' } });
       token = (await ts.integration(['manage_accounts'])).access_token;
       scim = new ScimClient({ baseUrl: `${ts.base}/scim/v2`, accessToken: token });
@@ -165,6 +165,20 @@ for (const dialect of await dialects()) {
       }
       const refused = await toolkit(['sync', 'people', '--from', `${ldap.url}/${SUFFIX}`, '--bind-dn', ADMIN_DN, '--bind-password-file', passwordFile, '--filter', '(objectClass=inetOrgPerson'], { base: ts.base, token });
       assert.equal(refused.code, 2, refused.err);
+    });
+
+    test('ldaps:// and StartTLS with the directory certificate from --ldap-ca; an unknown certificate is refused', async () => {
+      const args = ['--bind-dn', ldap.readerDn, '--bind-password-file', passwordFile, '--base-dn', SUFFIX, '--dry-run', '--json'];
+      const ldaps = await toolkit(['sync', 'people', '--from', ldap.tlsUrl!, '--ldap-ca', ldap.caFile!, ...args], { base: ts.base, token });
+      assert.equal(ldaps.code, 0, ldaps.err);
+      assert.equal(ldaps.json.people, 14);
+      assert.deepEqual(ldaps.json.plan, { create: 0, update: 0, reactivate: 0, deactivate: 0, manager: 0 });
+      const startTls = await toolkit(['sync', 'people', '--from', ldap.url, '--start-tls', '--ldap-ca', ldap.caFile!, ...args], { base: ts.base, token });
+      assert.equal(startTls.code, 0, startTls.err);
+      assert.equal(startTls.json.people, 14);
+      const untrusted = await toolkit(['sync', 'people', '--from', ldap.tlsUrl!, ...args], { base: ts.base, token });
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.err, /certificate/i);
     });
 
     test('a search that finds almost nobody stops at the mass-deactivation guard', async () => {

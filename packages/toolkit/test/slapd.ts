@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -25,6 +25,9 @@ const SCHEMAS = ['core', 'cosine', 'inetorgperson', 'nis', 'msuser'];
 
 export interface Slapd {
   url: string;
+  /** ldaps:// on a port of its own, and StartTLS on url, with a self-signed certificate for 127.0.0.1 (caFile). */
+  tlsUrl?: string;
+  caFile?: string;
   dir: string;
   /** The bind password of ADMIN_DN and of the reader account. */
   password: string;
@@ -56,8 +59,13 @@ async function reachable(port: number): Promise<boolean> {
   });
 }
 
-export async function startSlapd(): Promise<Slapd> {
+export async function startSlapd(options: { tls?: boolean } = {}): Promise<Slapd> {
   const dir = tempDir('cp-slapd-');
+  const caFile = path.join(dir, 'cert.pem');
+  if (options.tls) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', caFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+  }
   const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
   fs.mkdirSync(path.join(dir, 'db'));
   const schemaDir = fs.existsSync('/etc/ldap/schema') ? '/etc/ldap/schema' : '/etc/openldap/schema';
@@ -75,6 +83,7 @@ export async function startSlapd(): Promise<Slapd> {
       `rootdn "${ADMIN_DN}"`,
       `rootpw ${password}`,
       `directory ${path.join(dir, 'db')}`,
+      ...(options.tls ? [`TLSCertificateFile ${caFile}`, `TLSCertificateKeyFile ${path.join(dir, 'key.pem')}`] : []),
       'limits * size.soft=5 size.hard=5 size.prtotal=unlimited',
       'access to attrs=userPassword by self write by anonymous auth by * none',
       `access to * by dn.exact="${readerDn}" read by anonymous auth by * none`,
@@ -82,12 +91,14 @@ export async function startSlapd(): Promise<Slapd> {
   );
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = options.tls ? await freePort() : undefined;
+  const listen = [`${url}/`, ...(tlsPort ? [`ldaps://127.0.0.1:${tlsPort}/`] : [])].join(' ');
   const log: string[] = [];
-  const child: ChildProcess = spawn(SLAPD_BINARY!, ['-f', path.join(dir, 'slapd.conf'), '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(SLAPD_BINARY!, ['-f', path.join(dir, 'slapd.conf'), '-h', listen, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => log.push(String(d)));
   child.stderr!.on('data', (d) => log.push(String(d)));
   for (let i = 0; ; i++) {
-    if (await reachable(port)) break;
+    if ((await reachable(port)) && (!tlsPort || (await reachable(tlsPort)))) break;
     if (child.exitCode !== null || i > 100) {
       child.kill();
       throw new Error(`slapd did not start: ${log.join('')}`);
@@ -106,6 +117,8 @@ export async function startSlapd(): Promise<Slapd> {
   await c.unbind();
   return {
     url,
+    tlsUrl: tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : undefined,
+    caFile: options.tls ? caFile : undefined,
     dir,
     password,
     readerDn,

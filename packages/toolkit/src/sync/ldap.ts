@@ -133,10 +133,13 @@ export async function readLdap(options: LdapOptions, map: Map<PersonField, strin
 
   const ca = options.caFile ? fs.readFileSync(options.caFile) : undefined;
   const tlsOptions = ca ? { ca } : undefined;
-  const client = new Client({ url: url.server, timeout: options.timeoutMs ?? 60_000, connectTimeout: 10_000, tlsOptions });
+  // TLS options go to the client for ldaps:// only: on an ldap:// client they break a later StartTLS (ldapts 8.2).
+  const secure = /^ldaps:/i.test(url.server);
+  const client = new Client({ url: url.server, timeout: options.timeoutMs ?? 60_000, connectTimeout: 10_000, ...(secure ? { tlsOptions } : {}) });
   const entries: Entry[] = [];
   try {
-    if (options.startTls) await client.startTLS(tlsOptions ?? {});
+    // StartTLS upgrades the open socket: name the host, or the certificate is checked against "localhost".
+    if (options.startTls) await client.startTLS({ ...tlsOptions, host: new URL(url.server).hostname.replace(/^\[|\]$/g, '') });
     if (options.bindDn) await client.bind(options.bindDn, options.password!);
     const pages = client.searchPaginated(baseDn, {
       scope: options.scope ?? url.scope ?? 'sub',
