@@ -205,8 +205,13 @@ export interface BotOptions {
   onComment?: Handler<GroupComment, PostTurn>;
   /** Every other event (deliveries, reads, membership, status…). */
   onEvent?: Handler<WebhookEvent, TurnBase>;
-  /** A handler failed (the event is answered with 500, so the server retries it). */
-  onError?: (error: unknown, event: WebhookEvent | undefined) => void;
+  /** A handler failed: the event is answered with 500 so the server retries it, until `gaveUp` (see maxAttempts). */
+  onError?: (error: unknown, event: WebhookEvent | undefined, info: { gaveUp: boolean }) => void;
+  /**
+   * Tries a failing event gets (the server's X-Commonplace-Attempt, or failures counted here) before the bot
+   * acknowledges it anyway, so one bad event does not hold back its thread or group, nor catch-up. Default 8 (about 20 minutes of server retries).
+   */
+  maxAttempts?: number;
   /** Default memoryDedupeStore(); give a shared one (Redis, a database) when several processes serve the bot. */
   dedupe?: DedupeStore;
   /** Default memoryCursorStore(); fileCursorStore(path) survives restarts. */
@@ -232,7 +237,7 @@ export interface Bot {
   (req: http.IncomingMessage, res: http.ServerResponse): void;
   graph: GraphClient;
   /** Handles a webhook body directly (what the HTTP handler does after the checks); resolves to the failures. */
-  dispatch(payload: WebhookPayload, meta?: { eventId?: string; deliveryId?: string; source?: EventSource; rawBody?: Buffer }): Promise<{ handled: number; skipped: number; failed: number; busy: number }>;
+  dispatch(payload: WebhookPayload, meta?: { eventId?: string; deliveryId?: string; attempt?: number; source?: EventSource }): Promise<{ handled: number; skipped: number; failed: number; busy: number; gaveUp: number }>;
   /**
    * Reads GET /app/events after the stored cursor and handles what was missed (events already
    * handled are skipped by their key), saving the cursor page by page. With no cursor yet, events
@@ -362,8 +367,10 @@ export function createBot(options: BotOptions): Bot {
     return true;
   }
 
+  const maxAttempts = options.maxAttempts ?? 8;
+  const failures = new Map<string, number>();
   const dispatch: Bot['dispatch'] = async (payload, meta = {}) => {
-    const out = { handled: 0, skipped: 0, failed: 0, busy: 0 };
+    const out = { handled: 0, skipped: 0, failed: 0, busy: 0, gaveUp: 0 };
     const events = webhookEvents(payload);
     for (const [index, event] of events.entries()) {
       const key = keyOf(event, index, meta.eventId);
@@ -377,9 +384,19 @@ export function createBot(options: BotOptions): Bot {
         await dedupe.complete(key);
         out[ran ? 'handled' : 'skipped']++;
       } catch (error) {
-        await dedupe.release(key);
-        out.failed++;
-        options.onError?.(error, event);
+        const tries = Math.max(meta.attempt ?? 0, (failures.get(key) ?? 0) + 1);
+        const gaveUp = tries >= maxAttempts;
+        if (gaveUp) {
+          failures.delete(key);
+          await dedupe.complete(key);
+          out.gaveUp++;
+        } else {
+          failures.set(key, tries);
+          if (failures.size > 10_000) failures.delete(failures.keys().next().value as string);
+          await dedupe.release(key);
+          out.failed++;
+        }
+        options.onError?.(error, event, { gaveUp });
       }
     }
     return out;
@@ -413,12 +430,13 @@ export function createBot(options: BotOptions): Bot {
       } catch {
         return answer(res, 400, 'body is not JSON');
       }
-      const result = await dispatch(payload, { eventId: header(req, 'x-commonplace-event'), deliveryId: header(req, 'x-commonplace-delivery'), source: 'webhook', rawBody });
+      const attempt = Number(header(req, 'x-commonplace-attempt'));
+      const result = await dispatch(payload, { eventId: header(req, 'x-commonplace-event'), deliveryId: header(req, 'x-commonplace-delivery'), attempt: Number.isInteger(attempt) ? attempt : undefined, source: 'webhook' });
       if (result.failed) return answer(res, 500, 'a handler failed; retry');
       if (result.busy) return answer(res, 503, 'already being handled; retry');
       answer(res, 200, 'ok');
     })().catch((error) => {
-      options.onError?.(error, undefined);
+      options.onError?.(error, undefined, { gaveUp: false });
       if (!res.headersSent) answer(res, 500, 'bot failed');
     });
   }) as Bot;
@@ -446,7 +464,7 @@ export function createBot(options: BotOptions): Bot {
         }
         const r = await dispatch(item.payload, { eventId: item.id, source: 'catch-up' });
         result.handled += r.handled;
-        result.skipped += r.skipped + r.busy;
+        result.skipped += r.skipped + r.busy + r.gaveUp;
         result.failed += r.failed;
         if (r.failed) return result;
       }

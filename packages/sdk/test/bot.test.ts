@@ -71,7 +71,8 @@ for (const dialect of await dialects()) {
       appId: creds.app_id,
       cursor,
       now: () => clock.now(),
-      onError: (error: unknown) => calls.push(`error:${(error as Error).message}`),
+      maxAttempts: 3,
+      onError: (error: unknown, _event: unknown, info: { gaveUp: boolean }) => calls.push(`error:${(error as Error).message}${info.gaveUp ? ' (gave up)' : ''}`),
       async onMention(m, turn) {
         calls.push(`mention:${m.message}`);
         await turn.react();
@@ -87,6 +88,7 @@ for (const dialect of await dialects()) {
       },
       async onMessage(message, turn) {
         calls.push(`message:${message.text}`);
+        if (message.text === 'poison') throw new Error('cannot handle this');
         if (failNext) {
           failNext = false;
           throw new Error('database hiccup');
@@ -206,6 +208,23 @@ for (const dialect of await dialects()) {
       assert.equal((await deliveries()).find((d) => d.id === again.json.id)?.state, 'delivered', 'the bot acknowledged the redelivery');
       assert.equal(calls.filter((c) => c === 'message:flaky').length, 2, 'the redelivery (same event, new delivery id) was not handled again');
       assert.equal(await answers(), 1);
+    });
+
+    test('an event that keeps failing is acknowledged after maxAttempts, so it does not hold back its thread', async () => {
+      await pat('POST', '/messages', { recipient: creds.page_id, text: 'poison' });
+      await run();
+      clock.advance(2 * FIRST_RETRY_MS);
+      await run();
+      assert.deepEqual(calls.filter((c) => c.startsWith('error:cannot')), ['error:cannot handle this', 'error:cannot handle this']);
+      assert.ok((await deliveries()).some((d) => d.state === 'pending'));
+      await pat('POST', '/messages', { recipient: creds.page_id, text: 'after the poison' });
+      clock.advance(4 * FIRST_RETRY_MS);
+      await run();
+      await run();
+      assert.deepEqual(calls.filter((c) => c.startsWith('error:cannot')), ['error:cannot handle this', 'error:cannot handle this', 'error:cannot handle this (gave up)']);
+      assert.equal(calls.filter((c) => c === 'message:poison').length, 3);
+      assert.ok(calls.includes('message:after the poison'), 'the thread moved on');
+      assert.ok(!(await deliveries()).some((d) => d.state === 'pending'));
     });
 
     test('catch-up after downtime: a restarted bot handles what it missed through GET /app/events, once', async () => {
