@@ -181,14 +181,24 @@ for (const dialect of await dialects()) {
       assert.match(untrusted.err, /certificate/i);
     });
 
+    test('a search that finds nobody is refused before anything is written', async () => {
+      const r = await toolkit(['sync', 'people', '--from', `${ldap.url}/${SUFFIX}`, '--bind-dn', ldap.readerDn, '--bind-password-file', passwordFile, '--filter', '(mail=nobody@example.com)'], { base: ts.base, token });
+      assert.equal(r.code, 2, r.out + r.err);
+      assert.match(r.err, /lists nobody: refusing to deactivate 13 people \(check the file, or the LDAP base DN and filter\)/);
+      assert.equal((await user('ana@example.com')).active, true);
+    });
+
     test('a search that finds almost nobody stops at the mass-deactivation guard', async () => {
-      const r = await toolkit(['sync', 'people', '--from', `${ldap.url}/${SUFFIX}`, '--bind-dn', ldap.readerDn, '--bind-password-file', passwordFile, '--filter', '(userPrincipalName=cleo@example.com)', '--bulk-size', '0', '--concurrency', '1'], { base: ts.base, token });
+      const r = await toolkit(['sync', 'people', '--from', `${ldap.url}/${SUFFIX}`, '--bind-dn', ldap.readerDn, '--bind-password-file', passwordFile, '--filter', '(cn=Cleo Park)', '--bulk-size', '0', '--concurrency', '1'], { base: ts.base, token });
       assert.equal(r.code, 3, r.out + r.err);
-      assert.match(r.out, /STOPPED: the server's mass-deactivation guard refused a deactivation; \d+ deactivations were not applied and will not be retried/);
+      assert.match(r.out, /plan: 0 to create, 0 to update, 0 to reactivate, 0 managers to set, 12 to deactivate/);
+      // The guard allows 3 an hour (COMMONPLACE_DEACTIVATION_GUARD_MINIMUM) and Ben was one: 2 more, then it refuses.
+      assert.match(r.out, /applied: 0 created, 0 updated, 0 reactivated, 0 managers set, 2 deactivated/);
+      assert.match(r.out, /STOPPED: the server's mass-deactivation guard refused a deactivation; 10 deactivations were not applied and will not be retried/);
       assert.match(r.out, /an empty or truncated export looks like everyone left/);
       const active = [];
       for await (const u of scim.users({ filter: 'active eq true' })) active.push(u);
-      assert.ok(active.length >= 8, `most people are still active (${active.length})`);
+      assert.equal(active.length, 12, 'admin, Cleo and the 10 the guard kept');
     });
   });
 }

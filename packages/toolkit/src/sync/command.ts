@@ -54,6 +54,8 @@ export async function readSource(options: SyncOptions): Promise<SourceResult> {
   throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file, or an ldap:// or ldaps:// URL`);
 }
 
+const redacted = (from: string) => from.replace(/\/\/[^@/]*@/, '//***@');
+
 /** Every user on the server, in pages of 1000. */
 export async function currentUsers(scim: ScimClient): Promise<ScimUser[]> {
   const users: ScimUser[] = [];
@@ -77,8 +79,12 @@ export async function runSync(scim: ScimClient, options: SyncOptions): Promise<S
   const source = await readSource(options);
   const users = await currentUsers(scim);
   const plan = computePlan(source.people, source.fields, users, options.deactivate ?? 'managed');
+  // An empty export or search (a wrong filter or base DN) looks like everyone left: never act on it.
+  if (source.people.length === 0 && plan.deactivate.length > 0) {
+    throw new SourceError(`${redacted(options.from)} lists nobody: refusing to deactivate ${plan.deactivate.length} people (check the file, or the LDAP base DN and filter)`);
+  }
   const report: SyncReport = {
-    source: options.from.replace(/\/\/[^@/]*@/, '//***@'),
+    source: redacted(options.from),
     people: source.people.length,
     dryRun: !!options.dryRun,
     plan: { create: plan.create.length, update: plan.update.length, reactivate: plan.reactivate.length, deactivate: plan.deactivate.length, manager: plan.manager.length },
