@@ -34,3 +34,5 @@ export type {
   ScimRetryInfo,
   ScimUser,
 } from './scim.js';
+export { createBot, fileCursorStore, memoryCursorStore, memoryDedupeStore } from './bot.js';
+export type { Bot, BotActor, BotOptions, CatchUpResult, ChatTurn, CursorStore, DedupeStore, EventSource, GroupComment, GroupPost, Mention, PostTurn, TemplatePayload, TurnBase } from './bot.js';

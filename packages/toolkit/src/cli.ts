@@ -1,12 +1,15 @@
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { GraphApiError, ScimApiError } from '@commonplace/sdk';
 import { connect, UsageError, type ConnectionOptions } from './connection.js';
 import { backupGroups } from './backup/backup.js';
+import { scaffoldBot } from './bot/scaffold.js';
 import { verifyChecksums } from './backup/files.js';
 import { restoreGroup } from './backup/restore.js';
 import { parseInterval } from './limits.js';
 import { progress } from './progress.js';
 import { formatReport, runSync, type SyncReport } from './sync/command.js';
+import { DEFAULT_FILTER } from './sync/ldap.js';
 import { SourceError } from './sync/people.js';
 import type { LeaverScope } from './sync/diff.js';
 
@@ -24,6 +27,23 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Waits between scheduled runs; resolves false when the loop should end. */
   wait?: (ms: number) => Promise<boolean>;
+}
+
+interface SyncPeopleFlags {
+  from: string;
+  map?: string;
+  dryRun?: boolean;
+  every?: string;
+  deactivate: LeaverScope;
+  bulkSize: number;
+  bindDn?: string;
+  bindPasswordFile?: string;
+  baseDn?: string;
+  filter?: string;
+  scope?: 'sub' | 'one';
+  pageSize: number;
+  ldapCa?: string;
+  startTls?: boolean;
 }
 
 const defaultIo: Io = {
@@ -57,7 +77,7 @@ function interruptibleWait(): (ms: number) => Promise<boolean> {
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('commonplace-toolkit')
-    .description('Identity sync, group backup and restore for Commonplace (or any Workplace-compatible server), through the public API only.')
+    .description('Identity sync, group backup and restore, and bot scaffolding for Commonplace (or any Workplace-compatible server), through the public API only.')
     .option('--base-url <url>', 'server root, e.g. http://127.0.0.1:8080 (env COMMONPLACE_BASE_URL)')
     .option('--token <token>', 'integration access token (env COMMONPLACE_TOKEN)')
     .option('--graph-url <url>', 'Graph API root when not BASE/graph (Workplace: https://graph.workplace.com)')
@@ -72,20 +92,29 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const sync = program.command('sync').description('keep people in sync with a source');
   sync
     .command('people')
-    .description('sync people from a CSV or XLSX file to SCIM: create, update changed attributes, deactivate leavers, reactivate returners, set managers')
-    .requiredOption('--from <source>', 'FILE.csv or FILE.xlsx')
-    .option('--map <mapping>', 'field=Column pairs, e.g. "email=Mail,department=Dept,manager=ManagerMail"')
+    .description('sync people from a CSV or XLSX file or an LDAP / Active Directory directory to SCIM: create, update changed attributes, deactivate leavers, reactivate returners, set managers')
+    .requiredOption('--from <source>', 'FILE.csv, FILE.xlsx, or ldap://host[:port][/baseDN] (ldaps:// for TLS)')
+    .option('--map <mapping>', 'field=Column pairs, e.g. "email=Mail,department=Dept,manager=ManagerMail" (LDAP: field=attribute, e.g. "email=userPrincipalName")')
+    .option('--bind-dn <dn>', 'LDAP: the DN to bind as (anonymous when absent)')
+    .option('--bind-password-file <file>', 'LDAP: file holding the bind password (else env LDAP_BIND_PASSWORD)')
+    .option('--base-dn <dn>', 'LDAP: where to search (or in the URL)')
+    .option('--filter <filter>', `LDAP: search filter (default ${DEFAULT_FILTER})`)
+    .addOption(new Option('--scope <scope>', 'LDAP: search the whole subtree or one level').choices(['sub', 'one']))
+    .option('--page-size <n>', 'LDAP: entries per page of the paged search', (v) => Number.parseInt(v, 10), 500)
+    .option('--ldap-ca <file>', 'LDAP: PEM file of the CA that signed the directory certificate')
+    .option('--start-tls', 'LDAP: upgrade an ldap:// connection with StartTLS')
     .option('--dry-run', 'print the diff and write nothing')
     .option('--every <interval>', 'run again on a schedule, e.g. 15m or 1h (until interrupted)')
     .addOption(new Option('--deactivate <scope>', 'who may be deactivated when the source stops listing them: managed (users with an externalId, which the sync sets), all, none').choices(['managed', 'all', 'none']).default('managed'))
     .option('--bulk-size <n>', 'operations per SCIM /Bulk request (0: one request per change)', (v) => Number.parseInt(v, 10), 100)
-    .action(async (opts: { from: string; map?: string; dryRun?: boolean; every?: string; deactivate: LeaverScope; bulkSize: number }, cmd: Command) => {
+    .action(async (opts: SyncPeopleFlags, cmd: Command) => {
       const g = globals(cmd);
+      const ldap = { bindDn: opts.bindDn, bindPasswordFile: opts.bindPasswordFile, baseDn: opts.baseDn, filter: opts.filter, scope: opts.scope, pageSize: opts.pageSize, caFile: opts.ldapCa, startTls: opts.startTls };
       const interval = opts.every ? parseInterval(opts.every) : undefined;
       const { scim } = connection(g);
       const wait = interval ? (io.wait ?? interruptibleWait()) : async () => false;
       for (;;) {
-        const report: SyncReport = await runSync(scim, { ...opts, json: g.json, concurrency: g.concurrency ?? 4 });
+        const report: SyncReport = await runSync(scim, { from: opts.from, map: opts.map, dryRun: opts.dryRun, deactivate: opts.deactivate, bulkSize: opts.bulkSize, ldap, env: io.env, json: g.json, concurrency: g.concurrency ?? 4 });
         if (g.json) io.out(JSON.stringify(report));
         else io.out(formatReport(report, !!g.verbose));
         const code = report.stopped ? EXIT.guard : report.errors.length ? EXIT.failed : EXIT.ok;
@@ -135,6 +164,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const r = await restoreGroup(graph, { from: opts.from, toGroup: opts.toGroup, group: opts.group, progress: progress(!g.json) });
       if (g.json) io.out(JSON.stringify(r));
       else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
+    });
+  const bot = program.command('bot').description('bots built on the SDK');
+  bot
+    .command('new')
+    .description('scaffold a bot project: package.json depending on @commonplace/sdk, index.ts with createBot, a test, a README')
+    .argument('<name>', 'npm package name of the bot, e.g. lunch-bot')
+    .option('--dir <dir>', 'where to create it (default ./NAME)')
+    .action((name: string, opts: { dir?: string }, cmd: Command) => {
+      const r = scaffoldBot(name, opts.dir);
+      if (globals(cmd).json) io.out(JSON.stringify(r));
+      else io.out([`created ${r.dir}: ${r.files.join(', ')}`, `next: cd ${path.relative(process.cwd(), r.dir) || '.'} && npm install && npm test (see its README for where the SDK comes from)`].join('\n'));
     });
   return program;
 }

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { main, type Io } from '../src/cli.ts';
 
 /** Runs the toolkit's command line in-process; collects stdout and stderr. */
-export async function toolkit(args: string[], options: { base: string; token: string; wait?: Io['wait'] }): Promise<{ code: number; out: string; err: string; json: any }> {
+export async function toolkit(args: string[], options: { base: string; token: string; wait?: Io['wait']; env?: NodeJS.ProcessEnv }): Promise<{ code: number; out: string; err: string; json: any }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(['node', 'commonplace-toolkit', '--base-url', options.base, '--token', options.token, ...args], {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
-    env: {},
+    env: options.env ?? {},
     wait: options.wait,
   });
   const text = out.join('\n');

@@ -2,6 +2,7 @@ import type { ScimClient, ScimUser } from '@commonplace/sdk';
 import { progress as makeProgress } from '../progress.js';
 import { applyPlan, bulkLimit, type ApplyResult } from './apply.js';
 import { computePlan, planSize, type LeaverScope, type Plan } from './diff.js';
+import { bindPassword, readLdap } from './ldap.js';
 import { parseMap, readCsv, readXlsx, SourceError, type SourceResult } from './people.js';
 
 export interface SyncOptions {
@@ -13,6 +14,21 @@ export interface SyncOptions {
   deactivate?: LeaverScope;
   concurrency: number;
   bulkSize?: number;
+  /** Directory settings when `from` is an ldap:// or ldaps:// URL. */
+  ldap?: LdapSourceOptions;
+  /** Where LDAP_BIND_PASSWORD is read from. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LdapSourceOptions {
+  bindDn?: string;
+  bindPasswordFile?: string;
+  baseDn?: string;
+  filter?: string;
+  scope?: 'sub' | 'one';
+  pageSize?: number;
+  caFile?: string;
+  startTls?: boolean;
 }
 
 export interface SyncReport {
@@ -29,10 +45,16 @@ export interface SyncReport {
 
 export async function readSource(options: SyncOptions): Promise<SourceResult> {
   const map = parseMap(options.map);
+  if (/^ldaps?:\/\//i.test(options.from)) {
+    const { bindPasswordFile, ...ldap } = options.ldap ?? {};
+    return readLdap({ url: options.from, ...ldap, password: bindPassword(bindPasswordFile, options.env ?? {}) }, map);
+  }
   if (/\.xlsx$/i.test(options.from)) return readXlsx(options.from, map);
   if (/\.(csv|txt|tsv)$/i.test(options.from)) return readCsv(options.from, map);
-  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file`);
+  throw new SourceError(`--from ${options.from}: use a .csv or .xlsx file, or an ldap:// or ldaps:// URL`);
 }
+
+const redacted = (from: string) => from.replace(/\/\/[^@/]*@/, '//***@');
 
 /** Every user on the server, in pages of 1000. */
 export async function currentUsers(scim: ScimClient): Promise<ScimUser[]> {
@@ -57,8 +79,12 @@ export async function runSync(scim: ScimClient, options: SyncOptions): Promise<S
   const source = await readSource(options);
   const users = await currentUsers(scim);
   const plan = computePlan(source.people, source.fields, users, options.deactivate ?? 'managed');
+  // An empty export or search (a wrong filter or base DN) looks like everyone left: never act on it.
+  if (source.people.length === 0 && plan.deactivate.length > 0) {
+    throw new SourceError(`${redacted(options.from)} lists nobody: refusing to deactivate ${plan.deactivate.length} people (check the file, or the LDAP base DN and filter)`);
+  }
   const report: SyncReport = {
-    source: options.from.replace(/\/\/[^@/]*@/, '//***@'),
+    source: redacted(options.from),
     people: source.people.length,
     dryRun: !!options.dryRun,
     plan: { create: plan.create.length, update: plan.update.length, reactivate: plan.reactivate.length, deactivate: plan.deactivate.length, manager: plan.manager.length },

@@ -7,11 +7,15 @@ import type { PersonField, SourcePerson } from './people.js';
 const ENT = SCIM_URN.enterprise;
 
 /** How each attribute reads from and writes to a SCIM User. */
-const ATTRIBUTES: Record<Exclude<PersonField, 'email' | 'manager' | 'active'>, { path: string; read: (u: ScimUser) => string | undefined; value?: (v: string) => unknown }> = {
+const ATTRIBUTES: Record<
+  Exclude<PersonField, 'email' | 'manager' | 'active'>,
+  /** derived: the server fills the attribute in when it is empty, so an empty source value is not a change. */
+  { path: string; read: (u: ScimUser) => string | undefined; value?: (v: string) => unknown; derived?: boolean }
+> = {
   external_id: { path: 'externalId', read: (u) => u.externalId },
   first_name: { path: 'name.givenName', read: (u) => u.name?.givenName },
   last_name: { path: 'name.familyName', read: (u) => u.name?.familyName },
-  display_name: { path: 'displayName', read: (u) => u.displayName },
+  display_name: { path: 'displayName', read: (u) => u.displayName, derived: true },
   title: { path: 'title', read: (u) => u.title },
   department: { path: `${ENT}:department`, read: (u) => u[ENT]?.department },
   division: { path: `${ENT}:division`, read: (u) => u[ENT]?.division },
@@ -88,7 +92,7 @@ function attributeChanges(p: SourcePerson, u: ScimUser, fields: Set<PersonField>
     if (!fields.has(field) || field === 'external_id') continue;
     const to = clean(p.attributes[field]);
     const from = clean(def.read(u));
-    if (to === from) continue;
+    if (to === from || (to === null && def.derived)) continue;
     changes.push({ field, from, to });
     operations.push(to === null ? { op: 'remove', path: def.path } : { op: 'replace', path: def.path, value: def.value ? def.value(to) : to });
   }

@@ -72,8 +72,11 @@ export function activeValue(text: string, origin: string): boolean {
   throw new SourceError(`${origin}: active must be true/false (yes/no, active/inactive…), not ${JSON.stringify(v)}`);
 }
 
-/** Turns rows (header → cell text) into people, with the mapping; columns named like a field are used when not mapped. */
-export function peopleFromRows(rows: Record<string, string>[], headers: string[], map: Map<PersonField, string>, where: string): SourceResult {
+/**
+ * Turns rows (header → cell text) into people, with the mapping; columns named like a field are
+ * used when not mapped. Messages name a row by `origins[i]` when given, else by its file line.
+ */
+export function peopleFromRows(rows: Record<string, string>[], headers: string[], map: Map<PersonField, string>, where: string, origins?: readonly string[]): SourceResult {
   const columns = new Map<PersonField, string>();
   for (const field of PERSON_FIELDS) {
     const wanted = map.get(field);
@@ -91,7 +94,7 @@ export function peopleFromRows(rows: Record<string, string>[], headers: string[]
   const warnings: string[] = [];
   const seen = new Map<string, string>();
   rows.forEach((row, i) => {
-    const origin = `${where}:${i + 2}`;
+    const origin = origins?.[i] ?? `${where}:${i + 2}`;
     const cell = (field: PersonField) => {
       const column = columns.get(field);
       return column === undefined ? undefined : (row[column] ?? '').trim();
