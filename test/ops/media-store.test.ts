@@ -103,9 +103,9 @@ for (const dialect of await dialects()) {
       assert.deepEqual(summary.missing, []);
       assert.deepEqual(progress, [0, 1]);
       fs.rmSync(path.join(ts.dataDir, 'media'), { recursive: true, force: true });
-      assert.equal((await fetch(`${ts.base}${url.pathname}`)).status, 404, 'the old store is gone');
+      assert.equal((await fetch(`${ts.base}${url.pathname}${url.search}`)).status, 404, 'the old store is gone');
       (ts.ctx as { media: MediaStore }).media = target;
-      const served = await fetch(`${ts.base}${url.pathname}`);
+      const served = await fetch(`${ts.base}${url.pathname}${url.search}`);
       assert.equal(served.status, 200);
       assert.equal(served.headers.get('content-type'), 'image/png');
       assert.deepEqual(Buffer.from(await served.arrayBuffer()), PNG);

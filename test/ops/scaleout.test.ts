@@ -96,7 +96,7 @@ describe('several processes on one PostgreSQL', { skip: !available.includes('pos
     const photo = await http('GET', `${at(1)}/graph/${uploaded.json.id}?fields=images`, { token: bot.access_token });
     const url = new URL(photo.json.images[0].source);
     for (const i of [1, 2]) {
-      const served = await fetch(`${at(i)}${url.pathname}`);
+      const served = await fetch(`${at(i)}${url.pathname}${url.search}`);
       assert.equal(served.status, 200);
       assert.deepEqual(Buffer.from(await served.arrayBuffer()), PNG);
     }
