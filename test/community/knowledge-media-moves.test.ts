@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { groupCreator } from '../../src/domain/commands/group.js';
 import { dialects } from '../helpers/dialects.js';
+import { IMAGE_HOST_ENV, type ImageHost, startImageHost } from '../helpers/images.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
 import { adminSession } from '../webhooks/helpers.js';
 
@@ -19,8 +20,10 @@ for (const dialect of await dialects()) {
     let nothing: string;
     let restricted: string;
     let scopedElsewhere: string;
+    let host: ImageHost;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      host = await startImageHost();
+      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0', ...IMAGE_HOST_ENV } });
       reader = (await ts.integration(['read_work_knowledge'])).access_token;
       manager = (await ts.integration(['manage_work_knowledge'])).access_token;
       nothing = (await ts.integration(['read_group'])).access_token;
@@ -29,7 +32,10 @@ for (const dialect of await dialects()) {
       const elsewhere = await ts.write((w) => groupCreator(w, { name: 'Elsewhere' }));
       scopedElsewhere = (await ts.integration(['read_work_knowledge'], { groups: [elsewhere.id] })).access_token;
     });
-    after(() => ts.close());
+    after(async () => {
+      await ts?.close();
+      await host?.close();
+    });
 
     const call = (method: string, path: string, token: string | undefined, form?: Record<string, string>) => http(method, `${ts.graph}${path}`, { token, form });
     const create = async (title: string, parent?: string, extra: Record<string, string> = {}) => {
@@ -43,13 +49,13 @@ for (const dialect of await dialects()) {
 
     test('POST /{category-id}/photos by URL and by upload: triad, one audit event each, listed on the category with stored files served', async () => {
       const page = await create('Office tour');
-      assert.equal((await call('POST', `/${page}/photos`, undefined, { url: 'https://cdn.example.com/lobby.jpg' })).json.error.code, 190);
-      assert.equal((await call('POST', `/${page}/photos`, reader, { url: 'https://cdn.example.com/lobby.jpg' })).json.error.code, 200);
-      assert.equal((await call('POST', `/${page}/photos`, nothing, { url: 'https://cdn.example.com/lobby.jpg' })).json.error.code, 200);
+      assert.equal((await call('POST', `/${page}/photos`, undefined, { url: host.url('lobby.jpg') })).json.error.code, 190);
+      assert.equal((await call('POST', `/${page}/photos`, reader, { url: host.url('lobby.jpg') })).json.error.code, 200);
+      assert.equal((await call('POST', `/${page}/photos`, nothing, { url: host.url('lobby.jpg') })).json.error.code, 200);
       assert.equal((await call('POST', `/${page}/photos`, manager, {})).json.error.code, 100);
       assert.equal((await call('POST', `/${page}/photos`, manager, { url: 'javascript:alert(1)' })).json.error.code, 100);
       const mediaBefore = await ts.ctx.db.selectFrom('media').select('id').execute();
-      const byUrl = await call('POST', `/${page}/photos`, manager, { url: 'https://cdn.example.com/lobby.jpg', caption: 'The lobby' });
+      const byUrl = await call('POST', `/${page}/photos`, manager, { url: host.url('lobby.jpg'), caption: 'The lobby' });
       assert.equal(byUrl.status, 200, byUrl.text);
       assert.match(byUrl.json.id, /^\d+$/);
 
@@ -77,7 +83,7 @@ for (const dialect of await dialects()) {
 
       // A category the reader may not see hides its photos like the category itself.
       const hidden = await create('Payroll', undefined, { read_audience: JSON.stringify({ audience_type: 'GROUPS', groups: [restricted] }) });
-      await call('POST', `/${hidden}/photos`, manager, { url: 'https://cdn.example.com/payslip.png' });
+      await call('POST', `/${hidden}/photos`, manager, { url: host.url('payslip.png') });
       assert.equal((await call('GET', `/${hidden}/photos`, scopedElsewhere)).json.error.code, 100);
       assert.equal((await call('GET', `/${hidden}/photos`, reader)).json.data.length, 1, 'a community-wide reader sees it');
       assert.equal((await call('DELETE', `/${hidden}`, manager)).status, 200);
