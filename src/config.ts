@@ -64,6 +64,14 @@ export interface Config {
   shutdownDelayMs: number;
   /** Open member event streams per member and process (COMMONPLACE_STREAMS_PER_MEMBER). */
   streamsPerMember: number;
+  /** Largest upload per kind, in bytes: photos (COMMONPLACE_PHOTO_MAX_BYTES), group files (COMMONPLACE_FILE_MAX_BYTES). */
+  uploadLimits: UploadLimits;
+}
+
+/** Largest accepted upload of each kind, in bytes. */
+export interface UploadLimits {
+  photo: number;
+  file: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -118,5 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaUrl: env.COMMONPLACE_MEDIA_URL || undefined,
     shutdownDelayMs: int(env.COMMONPLACE_SHUTDOWN_DELAY_MS, 0),
     streamsPerMember: Math.max(1, int(env.COMMONPLACE_STREAMS_PER_MEMBER, 8)),
+    uploadLimits: {
+      photo: Math.max(1, int(env.COMMONPLACE_PHOTO_MAX_BYTES, 10 * 1024 * 1024)),
+      file: Math.max(1, int(env.COMMONPLACE_FILE_MAX_BYTES, 100 * 1024 * 1024)),
+    },
   };
 }

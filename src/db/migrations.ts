@@ -10,6 +10,7 @@ import { scaleOutMigration } from './migrations/0008_scale_out.js';
 import { fidelityMigration } from './migrations/0009_fidelity.js';
 import { communityMigration } from './migrations/0010_community.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
+import { groupFilesMigration } from './migrations/0016_group_files.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_fidelity': fidelityMigration,
   '0010_community': communityMigration,
   '0013_knowledge': knowledgeMigration,
+  '0016_group_files': groupFilesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,7 @@
 import type { AutomationTables } from './automationSchema.js';
 import type { CommunityTables } from './communitySchema.js';
 import type { KnowledgeTables } from './knowledgeSchema.js';
+import type { GroupContentTables } from './groupContentSchema.js';
 import type { ScaleOutTables } from './scaleOutSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
@@ -321,7 +322,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, ScaleOutTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, ScaleOutTables, GroupContentTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

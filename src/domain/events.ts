@@ -52,6 +52,8 @@ export type AuditAction =
   | 'post.seen'
   | 'media.uploaded'
   | 'media.deleted'
+  | 'group_file.uploaded'
+  | 'group_file.deleted'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

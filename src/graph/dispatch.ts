@@ -1,3 +1,4 @@
+import { emptyMediaTrash } from '../media/trash.js';
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { authenticate, extractToken, type ProofParams, type RateLimits, type UsageRecorder } from './auth.js';
@@ -133,7 +134,12 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       linkBase: call.linkBase,
       presentation,
       fields,
-      write: (fn) => ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx })),
+      write: async (fn) => {
+        const result = await ctx.db.transaction().execute((trx) => fn({ ctx, actor, trx }));
+        // Files of content the write deleted leave the store now (housekeeping retries any that fail).
+        await emptyMediaTrash(ctx).catch((error) => ctx.log.warn({ err: error }, 'emptying the media trash failed'));
+        return result;
+      },
     };
     const result = await handler(req);
     await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));

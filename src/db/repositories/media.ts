@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { discardStoredFiles } from './mediaTrash.js';
 import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { MediaTable } from '../schema.js';
@@ -15,8 +16,10 @@ export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
   await indexObject(db, row.id, 'photo');
 }
 
-/** Deletes a photo and its links to posts. */
-export async function deleteMedia(db: Db, id: string): Promise<void> {
+/** Deletes a photo and its links to posts; its stored file goes to the trash in the same transaction. */
+export async function deleteMedia(db: Db, id: string, now: number): Promise<void> {
+  const row = await db.selectFrom('media').select('file_name').where('id', '=', id).executeTakeFirst();
+  await discardStoredFiles(db, [row?.file_name ?? null], now);
   await db.deleteFrom('post_media').where('media_id', '=', id).execute();
   await db.deleteFrom('media').where('id', '=', id).execute();
 }

@@ -1,3 +1,4 @@
+import { deleteFilesOfPosts } from './groupFile.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
@@ -84,6 +85,8 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   await db.deleteFrom('comment').where('post_id', 'in', ids).execute();
   await db.deleteFrom('seen').where('post_id', 'in', ids).execute();
   await db.deleteFrom('post_media').where('post_id', 'in', ids).execute();
+  // The trash time only orders the emptying, so the wall clock will do.
+  await deleteFilesOfPosts(db, ids, Date.now());
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 

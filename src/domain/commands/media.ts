@@ -1,9 +1,11 @@
 import { deleteMedia, insertMedia, type MediaRow } from '../../db/repositories/media.js';
+import { discardStoredFiles } from '../../db/repositories/mediaTrash.js';
 import { invalidParameter } from '../../errors.js';
+import { PICTURE_SIDES, resizedKey } from '../pictureSizes.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
 import { recordChange } from '../events.js';
-import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
+import { sniffImage, storeMediaFile } from '../media.js';
 import { imageDimensions } from '../picture.js';
 import type { Write } from './shared.js';
 
@@ -29,7 +31,7 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
   let size: number | null = null;
   let dimensions: { width: number; height: number } | null = null;
   if (input.file) {
-    if (input.file.data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
+    if (input.file.data.length > ctx.config.uploadLimits.photo) throw invalidParameter(`A photo has at most ${ctx.config.uploadLimits.photo} bytes`);
     const kind = sniffImage(input.file.data);
     if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
     fileName = await storeMediaFile(ctx.media, id, kind.ext, input.file.data, kind.mime);
@@ -62,9 +64,11 @@ export async function photoUploader({ ctx, actor, trx }: Write, input: PhotoInpu
   return row;
 }
 
-/** Deletes a photo: the row and its place in any post (the post stays). Without its row the file is no longer served. */
+/** Deletes a photo: the row, its place in any post (the post stays) and, once committed, its stored file. */
 export async function photoDeleter({ ctx, actor, trx }: Write, media: MediaRow): Promise<void> {
-  await deleteMedia(trx, media.id);
+  await deleteMedia(trx, media.id, ctx.clock.now());
+  // Resized copies made for picture?width= go with it.
+  if (media.file_name) await discardStoredFiles(trx, PICTURE_SIDES.map((side) => resizedKey(media.file_name!, side)), ctx.clock.now());
   await recordChange(trx, ctx, actor, {
     action: 'media.deleted',
     target: { type: 'photo', id: media.id },

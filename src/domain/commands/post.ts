@@ -1,4 +1,6 @@
 import { lockKey } from '../../db/database.js';
+import { attachFilesToPost } from '../../db/repositories/groupFile.js';
+import { claimGroupFiles } from './groupFile.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { type MediaRow, attachMediaToPost, findMediaByIds, updateMedia } from '../../db/repositories/media.js';
 import { deletePostsCascade, insertPost, latestPostByAuthor, type PostRow, updatePost } from '../../db/repositories/post.js';
@@ -23,6 +25,8 @@ export interface PostInput {
   link?: string;
   /** Unpublished photos to attach (attached_media / attachment_id). */
   mediaIds?: readonly string[];
+  /** Uploaded group files to attach (files=, ids from POST /group_file_revisions). */
+  fileIds?: readonly string[];
   /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
   allowDuplicate?: boolean;
 }
@@ -93,9 +97,11 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const message = checkMessage(input.message);
   const link = checkLink(input.link);
   const mediaIds = input.mediaIds ?? [];
-  if (message === null && link === null && mediaIds.length === 0) throw invalidParameter('A post needs a message or a link');
+  const fileIds = [...new Set(input.fileIds ?? [])];
+  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0) throw invalidParameter('A post needs a message or a link');
+  if (fileIds.length && input.feedType !== 'group') throw invalidParameter('files can only be posted in a group');
   const { message: text, tags } = await resolveMentions(trx, message);
-  const contentHash = sha256Hex(JSON.stringify([text, link, mediaIds]));
+  const contentHash = sha256Hex(JSON.stringify(fileIds.length ? [text, link, mediaIds, fileIds] : [text, link, mediaIds]));
   const now = ctx.clock.now();
   // Identical posts by one author to one feed go one at a time, so two cannot both pass the check.
   await lockKey(trx, `post:${input.feedId}:${author.id}:${contentHash}`);
@@ -104,6 +110,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     throw new AppError('duplicate_post');
   }
   const media = await claimMedia(trx, author.id, mediaIds);
+  const files = await claimGroupFiles(trx, author.id, fileIds);
   const row: PostRow = {
     id: newId(),
     feed_id: input.feedId,
@@ -125,10 +132,11 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     await attachMediaToPost(trx, row.id, mediaIds);
     for (const m of media) if (!m.published || m.group_id !== input.feedId) await updateMedia(trx, m.id, { published: 1, group_id: input.feedType === 'group' ? input.feedId : null });
   }
+  await attachFilesToPost(trx, row.id, input.feedId, files.map((f) => f.id), now);
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
-    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds },
+    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(fileIds.length ? { files: fileIds } : {}) },
     events: postEvents(row, 'add', tags, await authorName(trx, actor)),
   });
   return row;

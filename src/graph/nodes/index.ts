@@ -24,6 +24,8 @@ import { skillNode } from './skill/node.js';
 import { knowledgeCategoryNode } from './knowledge_category/node.js';
 import { knowledgeAudienceType } from './knowledge_category/type.js';
 import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
+import { groupFileNode } from './group_file/node.js';
+import { groupFileRevisionsNode } from './group_file_revisions/node.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -33,6 +35,7 @@ const nodes = [
   appNode, // app
   communityNode, // community, company
   debugTokenNode, // debug_token
+  groupFileRevisionsNode, // group_file_revisions
   memberNode, // an email
   threadNode, // t_…
   messageNode, // m_…
@@ -45,6 +48,7 @@ const nodes = [
   reportedContentNode,
   knowledgeCategoryNode,
   knowledgeQuickLinkNode,
+  groupFileNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */

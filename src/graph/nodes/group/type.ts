@@ -1,5 +1,6 @@
 import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMembers, listGroupMembersOfMany } from '../../../db/repositories/group.js';
 import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
+import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
@@ -102,6 +103,16 @@ export const groupType: NodeType<GroupRow> = {
       many: async (p, groups, q) => {
         const rows = await listGroupPhotosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
         return byParent(groups.map((g) => g.id), rows, (m) => m.group_id ?? '');
+      },
+    },
+    files: {
+      target: 'group_file',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (f) => ({ sort: f.updated_time, id: f.id }),
+      page: (p, group, q) => listGroupFiles(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupFilesOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (f) => f.group_id ?? '');
       },
     },
     groups: {

@@ -2,6 +2,8 @@ import { findAppsByPageIds } from '../../../db/repositories/app.js';
 import { countComments, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
 import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
+import { filesOfPosts, type GroupFileRow } from '../../../db/repositories/groupFile.js';
+import { groupFileUrl } from '../group_file/type.js';
 import type { PostRow } from '../../../db/repositories/post.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
@@ -30,10 +32,18 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
   return post.feed_type === 'group' ? `${p.publicBase}/groups/${post.feed_id}/posts/${post.id}` : `${p.publicBase}/profile/${post.feed_id}/posts/${post.id}`;
 }
 
-/** One attachment per post: the link, one photo, or an album of several photos. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[] };
+/** A post's attachments: the link, one photo or an album of several photos; then one per group file. */
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; file?: GroupFileRow };
+
+/** A group file as a story attachment: its name, its signed download link, an image (itself, or a file icon). */
+function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknown> {
+  const url = groupFileUrl(p, f);
+  const image = /^image\/(png|jpeg|gif|webp)$/.test(f.mime_type) ? { src: url } : { src: `${p.publicBase}/media/file-icon.svg`, height: 64, width: 64 };
+  return { type: 'file_upload', title: f.name, url, target: { id: f.id, url }, media: { image } };
+}
 
 function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unknown> | undefined {
+  if (row.file) return fileAttachment(p, row.file);
   const photo = (m: MediaRow) => ({
     type: 'photo',
     media: { image: { src: mediaUrl(p, m) } },
@@ -47,6 +57,11 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   }
   if (row.post.link) return { type: 'share', url: row.post.link, title: row.post.link, target: { url: row.post.link } };
   return undefined;
+}
+
+function attachmentRows(p: Presentation, post: PostRow, media: MediaRow[], files: GroupFileRow[]): (AttachmentRow & { id: string })[] {
+  const main = { id: post.id, post, media };
+  return [...(attachmentOf(p, main) ? [main] : []), ...files.map((file) => ({ id: `${post.id}_${file.id}`, post, media: [], file }))];
 }
 
 export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
@@ -234,16 +249,13 @@ export const postType: NodeType<PostRow> = {
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {
-        const media = (await mediaOfPosts(p.ctx.db, [post.id])).get(post.id) ?? [];
-        const row = { id: post.id, post, media };
-        return { rows: attachmentOf(p, row) ? [row] : [], hasNext: false, hasPrevious: false };
+        const [media, files] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id])]);
+        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? []), hasNext: false, hasPrevious: false };
       },
       many: async (p, posts) => {
-        const media = await mediaOfPosts(p.ctx.db, posts.map((x) => x.id));
-        return posts.map((post) => {
-          const row = { id: post.id, post, media: media.get(post.id) ?? [] };
-          return attachmentOf(p, row) ? [row] : [];
-        });
+        const ids = posts.map((x) => x.id);
+        const [media, files] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids)]);
+        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? []));
       },
     },
   },

@@ -1,0 +1,32 @@
+// Row types of group content (migration 0016). Same conventions as schema.ts: epoch-millisecond
+// times, JSON columns as text.
+
+/** A file uploaded for a group (POST /group_file_revisions), attached to one post. */
+export interface GroupFileTable {
+  id: string;
+  owner_id: string;
+  owner_type: 'member' | 'page';
+  /** The group of the post it is attached to; null until then. */
+  group_id: string | null;
+  /** The post it is attached to; null while it waits for one (unattached files expire). */
+  post_id: string | null;
+  /** The file name as uploaded. */
+  name: string;
+  /** The key in the media store. */
+  file_name: string;
+  mime_type: string;
+  size: number;
+  created_time: number;
+  updated_time: number;
+}
+
+/** A stored file whose row is gone: deleted from the media store after the commit (and by housekeeping). */
+export interface MediaTrashTable {
+  key: string;
+  created_time: number;
+}
+
+export interface GroupContentTables {
+  group_file: GroupFileTable;
+  media_trash: MediaTrashTable;
+}

@@ -1,0 +1,34 @@
+import type { Kysely, Migration } from 'kysely';
+
+// Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=)
+// and the trash of stored files whose rows are gone, emptied after each commit and by housekeeping.
+export const groupFilesMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('group_file')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('owner_type', 'text', (c) => c.notNull())
+      .addColumn('group_id', 'text')
+      .addColumn('post_id', 'text')
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('file_name', 'text', (c) => c.notNull())
+      .addColumn('mime_type', 'text', (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addColumn('updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('group_file_group').on('group_file').columns(['group_id', 'updated_time', 'id']).execute();
+    await db.schema.createIndex('group_file_post').on('group_file').column('post_id').execute();
+    await db.schema.createIndex('group_file_unattached').on('group_file').columns(['post_id', 'created_time']).execute();
+
+    await db.schema
+      .createTable('media_trash')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const table of ['media_trash', 'group_file']) await db.schema.dropTable(table).execute();
+  },
+};

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../context.js';
+import { findGroupFilesByIds } from '../db/repositories/groupFile.js';
+import { safeEqual } from '../domain/secrets.js';
+
+const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): an ASCII fallback and the exact name. */
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * GET /group-files/{id}/{sig}/{name}: a group file by its signed link (the photos' rule: whoever
+ * holds the link may download; a deleted file is gone). Images the upload sniffed as such open
+ * inline; everything else downloads, sandboxed so nothing in it runs on this origin.
+ */
+export function registerGroupFileDownloads(app: FastifyInstance, ctx: Context): void {
+  app.get('/group-files/:id/:sig/:name', async (request, reply) => {
+    const { id, sig } = request.params as Record<string, string>;
+    const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: 'No such file' } });
+    if (!/^\d{1,20}$/.test(id) || !safeEqual(sig, ctx.secrets.sign(id))) return notFound();
+    const [file] = await findGroupFilesByIds(ctx.db, [id]);
+    const stored = file && (await ctx.media.get(file.file_name));
+    if (!file || !stored) return notFound();
+    reply
+      .type(file.mime_type)
+      .header('content-disposition', contentDisposition(INLINE.has(file.mime_type) ? 'inline' : 'attachment', file.name))
+      .header('content-security-policy', "sandbox; default-src 'none'")
+      .header('cache-control', 'private, max-age=86400')
+      .header('x-content-type-options', 'nosniff');
+    if (stored.size) reply.header('content-length', stored.size);
+    return reply.send(stored.body);
+  });
+}
