@@ -26,7 +26,27 @@ export interface MediaTrashTable {
   created_time: number;
 }
 
+/**
+ * A photo album of a group. Each album is backed by one post (a multi-photo post, or the post
+ * POST /{group}/albums writes): the album's comments, likes and reactions are its post's.
+ */
+export interface AlbumTable {
+  id: string;
+  group_id: string;
+  post_id: string;
+  owner_id: string;
+  owner_type: 'member' | 'page';
+  name: string;
+  description: string | null;
+  location: string | null;
+  /** `normal` (made with POST /{group}/albums) or `post` (made by a post with several photos). */
+  kind: 'normal' | 'post';
+  created_time: number;
+  updated_time: number;
+}
+
 export interface GroupContentTables {
   group_file: GroupFileTable;
+  album: AlbumTable;
   media_trash: MediaTrashTable;
 }

@@ -279,6 +279,8 @@ export interface MediaTable {
   /** Pixel size of an uploaded image, read when it is stored (migration 0004); null when unknown. */
   width?: number | null;
   height?: number | null;
+  /** The album the photo is in (migration 0016); null for loose photos. */
+  album_id?: string | null;
 }
 
 export interface PostMediaTable {

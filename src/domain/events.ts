@@ -54,6 +54,7 @@ export type AuditAction =
   | 'media.deleted'
   | 'group_file.uploaded'
   | 'group_file.deleted'
+  | 'album.photo_added'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

@@ -1,7 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
-// Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=)
-// and the trash of stored files whose rows are gone, emptied after each commit and by housekeeping.
+// Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=),
+// photo albums (each backed by the post that shows it in the feed), and the trash of stored
+// files whose rows are gone, emptied after each commit and by housekeeping.
 export const groupFilesMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
@@ -23,12 +24,33 @@ export const groupFilesMigration: Migration = {
     await db.schema.createIndex('group_file_unattached').on('group_file').columns(['post_id', 'created_time']).execute();
 
     await db.schema
+      .createTable('album')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('post_id', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('owner_type', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('location', 'text')
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addColumn('updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('album_group').on('album').columns(['group_id', 'created_time', 'id']).execute();
+    await db.schema.createIndex('album_post').on('album').column('post_id').execute();
+    await db.schema.alterTable('media').addColumn('album_id', 'text').execute();
+    await db.schema.createIndex('media_album').on('media').columns(['album_id', 'created_time', 'id']).execute();
+
+    await db.schema
       .createTable('media_trash')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('created_time', 'bigint', (c) => c.notNull())
       .execute();
   },
   async down(db: Kysely<any>) {
-    for (const table of ['media_trash', 'group_file']) await db.schema.dropTable(table).execute();
+    await db.schema.dropIndex('media_album').execute();
+    await db.schema.alterTable('media').dropColumn('album_id').execute();
+    for (const table of ['media_trash', 'album', 'group_file']) await db.schema.dropTable(table).execute();
   },
 };

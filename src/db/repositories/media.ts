@@ -46,6 +46,13 @@ export async function attachMediaToPost(db: Db, postId: string, mediaIds: readon
   await db.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: postId, media_id, position }))).execute();
 }
 
+/** Adds one photo at the end of a post's attachments. */
+export async function appendMediaToPost(db: Db, postId: string, mediaId: string): Promise<void> {
+  const last = await db.selectFrom('post_media').select((eb) => eb.fn.max('position').as('p')).where('post_id', '=', postId).executeTakeFirst();
+  const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+  await db.insertInto('post_media').values({ post_id: postId, media_id: mediaId, position }).execute();
+}
+
 /** Media attached to each post, in attachment order. */
 export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
   const out = new Map<string, MediaRow[]>();

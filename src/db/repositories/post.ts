@@ -1,3 +1,4 @@
+import { deleteAlbumsOfPosts } from './album.js';
 import { deleteFilesOfPosts } from './groupFile.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
@@ -87,6 +88,7 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   await db.deleteFrom('post_media').where('post_id', 'in', ids).execute();
   // The trash time only orders the emptying, so the wall clock will do.
   await deleteFilesOfPosts(db, ids, Date.now());
+  await deleteAlbumsOfPosts(db, ids);
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 

@@ -1,4 +1,5 @@
 import { lockKey } from '../../db/database.js';
+import { type AlbumRow, insertAlbum, putPhotosInAlbum } from '../../db/repositories/album.js';
 import { attachFilesToPost } from '../../db/repositories/groupFile.js';
 import { claimGroupFiles } from './groupFile.js';
 import { findMemberById } from '../../db/repositories/member.js';
@@ -27,6 +28,8 @@ export interface PostInput {
   mediaIds?: readonly string[];
   /** Uploaded group files to attach (files=, ids from POST /group_file_revisions). */
   fileIds?: readonly string[];
+  /** Make the post an album's (POST /{group}/albums); group posts with several photos get one by themselves. */
+  album?: { name: string; description?: string; location?: string };
   /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
   allowDuplicate?: boolean;
 }
@@ -98,7 +101,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const link = checkLink(input.link);
   const mediaIds = input.mediaIds ?? [];
   const fileIds = [...new Set(input.fileIds ?? [])];
-  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0) throw invalidParameter('A post needs a message or a link');
+  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0 && !input.album) throw invalidParameter('A post needs a message or a link');
   if (fileIds.length && input.feedType !== 'group') throw invalidParameter('files can only be posted in a group');
   const { message: text, tags } = await resolveMentions(trx, message);
   const contentHash = sha256Hex(JSON.stringify(fileIds.length ? [text, link, mediaIds, fileIds] : [text, link, mediaIds]));
@@ -121,8 +124,8 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     formatting: input.formatting ?? 'PLAINTEXT',
     link,
     message_tags: JSON.stringify(tags),
-    type: media.length ? 'photo' : link ? 'link' : 'status',
-    status_type: media.length ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
+    type: media.length || input.album ? 'photo' : link ? 'link' : 'status',
+    status_type: media.length || input.album ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
     content_hash: contentHash,
     created_time: now,
     updated_time: now,
@@ -133,11 +136,30 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     for (const m of media) if (!m.published || m.group_id !== input.feedId) await updateMedia(trx, m.id, { published: 1, group_id: input.feedType === 'group' ? input.feedId : null });
   }
   await attachFilesToPost(trx, row.id, input.feedId, files.map((f) => f.id), now);
+  const name = await authorName(trx, actor);
+  let album: AlbumRow | undefined;
+  if (input.feedType === 'group' && (input.album || media.length > 1)) {
+    album = {
+      id: newId(),
+      group_id: input.feedId,
+      post_id: row.id,
+      owner_id: author.id,
+      owner_type: author.type,
+      name: input.album?.name ?? (name ? `Photos from ${name}'s post` : 'Photos'),
+      description: input.album?.description || null,
+      location: input.album?.location || null,
+      kind: input.album ? 'normal' : 'post',
+      created_time: now,
+      updated_time: now,
+    };
+    await insertAlbum(trx, album);
+    await putPhotosInAlbum(trx, album.id, mediaIds);
+  }
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
-    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(fileIds.length ? { files: fileIds } : {}) },
-    events: postEvents(row, 'add', tags, await authorName(trx, actor)),
+    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(fileIds.length ? { files: fileIds } : {}), ...(album ? { album: { id: album.id, name: album.name } } : {}) },
+    events: postEvents(row, 'add', tags, name),
   });
   return row;
 }

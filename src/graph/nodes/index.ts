@@ -26,6 +26,7 @@ import { knowledgeAudienceType } from './knowledge_category/type.js';
 import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
 import { groupFileNode } from './group_file/node.js';
 import { groupFileRevisionsNode } from './group_file_revisions/node.js';
+import { albumNode } from './album/node.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -49,6 +50,7 @@ const nodes = [
   knowledgeCategoryNode,
   knowledgeQuickLinkNode,
   groupFileNode,
+  albumNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */

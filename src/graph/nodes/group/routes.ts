@@ -1,5 +1,6 @@
 import { groupUpdater } from '../../../domain/commands/group.js';
 import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../../domain/commands/groupMembership.js';
+import { albumCreator } from '../../../domain/commands/album.js';
 import { photoUploader } from '../../../domain/commands/media.js';
 import { postCreator, postWireId } from '../../../domain/commands/post.js';
 import { findMemberByEmail, findMemberById } from '../../../db/repositories/member.js';
@@ -66,6 +67,15 @@ async function postToGroup(req: GraphRequest<GroupNode>) {
   return { id: postWireId(post) };
 }
 
+async function albumToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
+  if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
+  const input = { name: req.params.string('name'), description: req.params.rawString('message') ?? req.params.rawString('description'), location: req.params.string('location') };
+  const { album, post } = await req.write((w) => albumCreator(w, group, input));
+  return { id: album.id, post_id: postWireId(post) };
+}
+
 async function photoToGroup(req: GraphRequest<GroupNode>) {
   const group = req.node.row;
   authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
@@ -93,6 +103,17 @@ const membership = (edge: 'members' | 'admins' | 'moderators', added: string, re
 export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
   { edge: null, method: 'POST', handler: updateGroup, summary: 'Update group settings', params: groupSettingParams },
   { edge: 'feed', method: 'POST', handler: postToGroup, summary: 'Post in the group', params: postParams },
+  {
+    edge: 'albums',
+    method: 'POST',
+    handler: albumToGroup,
+    summary: 'Create a photo album in the group (with the post that shows it) → {id, post_id}',
+    params: [
+      { name: 'name', description: 'The album\'s name', required: true },
+      { name: 'message', description: 'Description (also description)' },
+      { name: 'location', description: 'Where the photos were taken, as text' },
+    ],
+  },
   {
     edge: 'photos',
     method: 'POST',

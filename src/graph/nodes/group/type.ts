@@ -1,6 +1,7 @@
 import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMembers, listGroupMembersOfMany } from '../../../db/repositories/group.js';
 import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
 import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
+import { listGroupAlbums, listGroupAlbumsOfMany } from '../../../db/repositories/album.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
@@ -103,6 +104,16 @@ export const groupType: NodeType<GroupRow> = {
       many: async (p, groups, q) => {
         const rows = await listGroupPhotosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
         return byParent(groups.map((g) => g.id), rows, (m) => m.group_id ?? '');
+      },
+    },
+    albums: {
+      target: 'album',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (a) => ({ sort: a.created_time, id: a.id }),
+      page: (p, group, q) => listGroupAlbums(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupAlbumsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (a) => a.group_id);
       },
     },
     files: {

@@ -4,6 +4,8 @@ import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
 import { filesOfPosts, type GroupFileRow } from '../../../db/repositories/groupFile.js';
 import { groupFileUrl } from '../group_file/type.js';
+import { type AlbumRow, albumsOfPosts } from '../../../db/repositories/album.js';
+import { albumLink } from '../album/type.js';
 import type { PostRow } from '../../../db/repositories/post.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
@@ -33,7 +35,7 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
 }
 
 /** A post's attachments: the link, one photo or an album of several photos; then one per group file. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[]; file?: GroupFileRow };
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; file?: GroupFileRow; album?: AlbumRow };
 
 /** A group file as a story attachment: its name, its signed download link, an image (itself, or a file icon). */
 function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknown> {
@@ -51,6 +53,10 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
     url: mediaUrl(p, m),
     description: m.caption ?? undefined,
   });
+  if (row.album) {
+    const link = albumLink(p, row.album);
+    return { type: 'album', title: row.album.name, description: row.album.description ?? undefined, target: { id: row.album.id, url: link }, url: link, subattachments: { data: row.media.map(photo) } };
+  }
   if (row.media.length === 1) return photo(row.media[0]);
   if (row.media.length > 1) {
     return { type: 'album', target: { id: row.post.id, url: postPermalink(p, row.post) }, url: postPermalink(p, row.post), subattachments: { data: row.media.map(photo) } };
@@ -59,8 +65,8 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   return undefined;
 }
 
-function attachmentRows(p: Presentation, post: PostRow, media: MediaRow[], files: GroupFileRow[]): (AttachmentRow & { id: string })[] {
-  const main = { id: post.id, post, media };
+function attachmentRows(p: Presentation, post: PostRow, media: MediaRow[], files: GroupFileRow[], album: AlbumRow | undefined): (AttachmentRow & { id: string })[] {
+  const main = { id: post.id, post, media, album };
   return [...(attachmentOf(p, main) ? [main] : []), ...files.map((file) => ({ id: `${post.id}_${file.id}`, post, media: [], file }))];
 }
 
@@ -249,13 +255,13 @@ export const postType: NodeType<PostRow> = {
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {
-        const [media, files] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id])]);
-        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? []), hasNext: false, hasPrevious: false };
+        const [media, files, albums] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id]), albumsOfPosts(p.ctx.db, [post.id])]);
+        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id)), hasNext: false, hasPrevious: false };
       },
       many: async (p, posts) => {
         const ids = posts.map((x) => x.id);
-        const [media, files] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids)]);
-        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? []));
+        const [media, files, albums] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids), albumsOfPosts(p.ctx.db, ids)]);
+        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id)));
       },
     },
   },
