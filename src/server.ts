@@ -107,6 +107,8 @@ const POST_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><
 
 const FILE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><path d="M14 4h26l12 12v44H14z" fill="#e4e6eb"/><path d="M40 4v12h12z" fill="#bcc0c4"/><path d="M22 30h20v3H22zM22 38h20v3H22zM22 46h14v3H22z" fill="#65676b"/></svg>`;
 
+const DOC_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><path d="M9 6h10l5 5v15H9z" fill="#fff"/><path d="M12 15h9v1.5h-9zM12 19h9v1.5h-9zM12 23h6v1.5h-6z" fill="#4267b2"/></svg>`;
+
 let requestCounter = 0;
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
@@ -277,6 +279,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
   app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
+  app.get('/media/doc-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(DOC_ICON));
   app.get('/media/file-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FILE_ICON));
   app.get('/media/:id/:sig/:file', async (request, reply) => {
     const { id, sig } = request.params as { id: string; sig: string };

@@ -45,7 +45,36 @@ export interface AlbumTable {
   updated_time: number;
 }
 
+/** A group doc (Workplace's notes): sanitized HTML, backed by the post that shows it. */
+export interface DocTable {
+  id: string;
+  group_id: string;
+  post_id: string;
+  owner_id: string;
+  owner_type: 'member' | 'page';
+  title: string;
+  /** HTML, sanitized when written. */
+  body: string;
+  /** The current revision, from 1. */
+  revision: number;
+  created_time: number;
+  updated_time: number;
+}
+
+/** Every revision of a doc, the current one included. */
+export interface DocRevisionTable {
+  doc_id: string;
+  revision: number;
+  title: string;
+  body: string;
+  editor_id: string;
+  editor_type: 'member' | 'page';
+  created_time: number;
+}
+
 export interface GroupContentTables {
+  doc: DocTable;
+  doc_revision: DocRevisionTable;
   group_file: GroupFileTable;
   album: AlbumTable;
   media_trash: MediaTrashTable;

@@ -55,6 +55,8 @@ export type AuditAction =
   | 'group_file.uploaded'
   | 'group_file.deleted'
   | 'album.photo_added'
+  | 'doc.updated'
+  | 'doc.deleted'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

@@ -1,7 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 // Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=),
-// photo albums (each backed by the post that shows it in the feed), and the trash of stored
+// photo albums and docs (each backed by the post that shows it in the feed; docs keep every
+// revision), and the trash of stored
 // files whose rows are gone, emptied after each commit and by housekeeping.
 export const groupFilesMigration: Migration = {
   async up(db: Kysely<any>) {
@@ -43,6 +44,33 @@ export const groupFilesMigration: Migration = {
     await db.schema.createIndex('media_album').on('media').columns(['album_id', 'created_time', 'id']).execute();
 
     await db.schema
+      .createTable('doc')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('post_id', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('owner_type', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addColumn('updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('doc_group').on('doc').columns(['group_id', 'updated_time', 'id']).execute();
+    await db.schema.createIndex('doc_post').on('doc').column('post_id').execute();
+    await db.schema
+      .createTable('doc_revision')
+      .addColumn('doc_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('editor_id', 'text', (c) => c.notNull())
+      .addColumn('editor_type', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('doc_revision_pk', ['doc_id', 'revision'])
+      .execute();
+
+    await db.schema
       .createTable('media_trash')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('created_time', 'bigint', (c) => c.notNull())
@@ -51,6 +79,6 @@ export const groupFilesMigration: Migration = {
   async down(db: Kysely<any>) {
     await db.schema.dropIndex('media_album').execute();
     await db.schema.alterTable('media').dropColumn('album_id').execute();
-    for (const table of ['media_trash', 'album', 'group_file']) await db.schema.dropTable(table).execute();
+    for (const table of ['media_trash', 'doc_revision', 'doc', 'album', 'group_file']) await db.schema.dropTable(table).execute();
   },
 };

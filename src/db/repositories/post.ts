@@ -1,4 +1,5 @@
 import { deleteAlbumsOfPosts } from './album.js';
+import { deleteDocsOfPosts } from './doc.js';
 import { deleteFilesOfPosts } from './groupFile.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
@@ -89,6 +90,7 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   // The trash time only orders the emptying, so the wall clock will do.
   await deleteFilesOfPosts(db, ids, Date.now());
   await deleteAlbumsOfPosts(db, ids);
+  await deleteDocsOfPosts(db, ids);
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 

@@ -28,6 +28,8 @@ export interface PostInput {
   mediaIds?: readonly string[];
   /** Uploaded group files to attach (files=, ids from POST /group_file_revisions). */
   fileIds?: readonly string[];
+  /** Rows another object backed by this post writes (a doc), in the same transaction; what it returns joins the post's audit event. */
+  backs?: (post: PostRow) => Promise<Record<string, unknown>>;
   /** Make the post an album's (POST /{group}/albums); group posts with several photos get one by themselves. */
   album?: { name: string; description?: string; location?: string };
   /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
@@ -101,7 +103,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const link = checkLink(input.link);
   const mediaIds = input.mediaIds ?? [];
   const fileIds = [...new Set(input.fileIds ?? [])];
-  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0 && !input.album) throw invalidParameter('A post needs a message or a link');
+  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0 && !input.album && !input.backs) throw invalidParameter('A post needs a message or a link');
   if (fileIds.length && input.feedType !== 'group') throw invalidParameter('files can only be posted in a group');
   const { message: text, tags } = await resolveMentions(trx, message);
   const contentHash = sha256Hex(JSON.stringify(fileIds.length ? [text, link, mediaIds, fileIds] : [text, link, mediaIds]));
@@ -155,10 +157,11 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     await insertAlbum(trx, album);
     await putPhotosInAlbum(trx, album.id, mediaIds);
   }
+  const backed = input.backs ? await input.backs(row) : {};
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
-    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(fileIds.length ? { files: fileIds } : {}), ...(album ? { album: { id: album.id, name: album.name } } : {}) },
+    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(fileIds.length ? { files: fileIds } : {}), ...(album ? { album: { id: album.id, name: album.name } } : {}), ...backed },
     events: postEvents(row, 'add', tags, name),
   });
   return row;

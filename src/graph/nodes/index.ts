@@ -27,6 +27,8 @@ import { knowledgeQuickLinkNode } from './knowledge_quick_link/node.js';
 import { groupFileNode } from './group_file/node.js';
 import { groupFileRevisionsNode } from './group_file_revisions/node.js';
 import { albumNode } from './album/node.js';
+import { docNode } from './doc/node.js';
+import { docRevisionType } from './doc/type.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -51,6 +53,7 @@ const nodes = [
   knowledgeQuickLinkNode,
   groupFileNode,
   albumNode,
+  docNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */
@@ -63,6 +66,7 @@ const embedded = [
   { key: 'message_profile', type: messageProfileType },
   { key: 'badge', type: badgeType },
   { key: 'knowledge_audience', type: knowledgeAudienceType },
+  { key: 'doc_revision', type: docRevisionType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */

@@ -1,6 +1,7 @@
 import { groupUpdater } from '../../../domain/commands/group.js';
 import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../../domain/commands/groupMembership.js';
 import { albumCreator } from '../../../domain/commands/album.js';
+import { docCreator } from '../../../domain/commands/doc.js';
 import { photoUploader } from '../../../domain/commands/media.js';
 import { postCreator, postWireId } from '../../../domain/commands/post.js';
 import { findMemberByEmail, findMemberById } from '../../../db/repositories/member.js';
@@ -76,6 +77,15 @@ async function albumToGroup(req: GraphRequest<GroupNode>) {
   return { id: album.id, post_id: postWireId(post) };
 }
 
+async function docToGroup(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
+  if (group.archived) throw invalidParameter('The group is archived; nothing can be posted in it');
+  const input = { title: req.params.rawString('title') ?? req.params.rawString('subject'), body: req.params.rawString('body') ?? req.params.rawString('message') };
+  const { doc } = await req.write((w) => docCreator(w, group, input));
+  return { id: doc.id };
+}
+
 async function photoToGroup(req: GraphRequest<GroupNode>) {
   const group = req.node.row;
   authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
@@ -103,6 +113,16 @@ const membership = (edge: 'members' | 'admins' | 'moderators', added: string, re
 export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
   { edge: null, method: 'POST', handler: updateGroup, summary: 'Update group settings', params: groupSettingParams },
   { edge: 'feed', method: 'POST', handler: postToGroup, summary: 'Post in the group', params: postParams },
+  {
+    edge: 'docs',
+    method: 'POST',
+    handler: docToGroup,
+    summary: 'Create a doc in the group (HTML body, sanitized; shown by a post in the feed) → {id}',
+    params: [
+      { name: 'title', description: 'The doc\'s title (also subject)', required: true },
+      { name: 'body', description: 'The doc as HTML (also message); scripts, styles and unknown tags are removed' },
+    ],
+  },
   {
     edge: 'albums',
     method: 'POST',

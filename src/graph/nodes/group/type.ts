@@ -2,6 +2,7 @@ import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMem
 import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
 import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
 import { listGroupAlbums, listGroupAlbumsOfMany } from '../../../db/repositories/album.js';
+import { listGroupDocs, listGroupDocsOfMany } from '../../../db/repositories/doc.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
@@ -114,6 +115,16 @@ export const groupType: NodeType<GroupRow> = {
       many: async (p, groups, q) => {
         const rows = await listGroupAlbumsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
         return byParent(groups.map((g) => g.id), rows, (a) => a.group_id);
+      },
+    },
+    docs: {
+      target: 'doc',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (d) => ({ sort: d.updated_time, id: d.id }),
+      page: (p, group, q) => listGroupDocs(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupDocsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (d) => d.group_id);
       },
     },
     files: {
