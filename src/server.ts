@@ -9,6 +9,7 @@ import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
 import { migrationsCurrent } from './db/migrations.js';
 import { registerGroupFileDownloads } from './http/groupFiles.js';
+import { registerMemberGroupContentApi } from './member/groupContent.js';
 import { bufferPart, isSpooledFile, largestUpload, removeSpools, type SpooledFile, spoolPart, uploadKindOf } from './http/uploads.js';
 import { safeEqual } from './domain/secrets.js';
 import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
@@ -298,6 +299,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberKnowledgeApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberGroupContentApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   await registerHookRoutes(app, ctx);

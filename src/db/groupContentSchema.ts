@@ -72,7 +72,23 @@ export interface DocRevisionTable {
   created_time: number;
 }
 
+/** A member's pending request to join a group that needs approval. */
+export interface GroupMemberRequestTable {
+  group_id: string;
+  member_id: string;
+  requested_time: number;
+}
+
+/** Someone who left a group or was removed from it (cleared when they join again). */
+export interface GroupFormerMemberTable {
+  group_id: string;
+  member_id: string;
+  left_time: number;
+}
+
 export interface GroupContentTables {
+  group_member_request: GroupMemberRequestTable;
+  group_former_member: GroupFormerMemberTable;
   doc: DocTable;
   doc_revision: DocRevisionTable;
   group_file: GroupFileTable;

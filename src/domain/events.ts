@@ -57,6 +57,8 @@ export type AuditAction =
   | 'album.photo_added'
   | 'doc.updated'
   | 'doc.deleted'
+  | 'group.join_requested'
+  | 'group.join_request_declined'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

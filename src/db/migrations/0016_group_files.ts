@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 // Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=),
 // photo albums and docs (each backed by the post that shows it in the feed; docs keep every
-// revision), and the trash of stored
+// revision), requests to join and former members of groups, and the trash of stored
 // files whose rows are gone, emptied after each commit and by housekeeping.
 export const groupFilesMigration: Migration = {
   async up(db: Kysely<any>) {
@@ -71,6 +71,23 @@ export const groupFilesMigration: Migration = {
       .execute();
 
     await db.schema
+      .createTable('group_member_request')
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('member_id', 'text', (c) => c.notNull())
+      .addColumn('requested_time', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_member_request_pk', ['group_id', 'member_id'])
+      .execute();
+    await db.schema.createIndex('group_member_request_time').on('group_member_request').columns(['group_id', 'requested_time', 'member_id']).execute();
+    await db.schema
+      .createTable('group_former_member')
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('member_id', 'text', (c) => c.notNull())
+      .addColumn('left_time', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_former_member_pk', ['group_id', 'member_id'])
+      .execute();
+    await db.schema.createIndex('group_former_member_time').on('group_former_member').columns(['group_id', 'left_time', 'member_id']).execute();
+
+    await db.schema
       .createTable('media_trash')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('created_time', 'bigint', (c) => c.notNull())
@@ -79,6 +96,6 @@ export const groupFilesMigration: Migration = {
   async down(db: Kysely<any>) {
     await db.schema.dropIndex('media_album').execute();
     await db.schema.alterTable('media').dropColumn('album_id').execute();
-    for (const table of ['media_trash', 'doc_revision', 'doc', 'album', 'group_file']) await db.schema.dropTable(table).execute();
+    for (const table of ['media_trash', 'group_former_member', 'group_member_request', 'doc_revision', 'doc', 'album', 'group_file']) await db.schema.dropTable(table).execute();
   },
 };

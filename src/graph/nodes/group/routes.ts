@@ -1,5 +1,6 @@
 import { groupUpdater } from '../../../domain/commands/group.js';
-import { groupMemberAdder, groupMemberRemover, groupRoleRevoker } from '../../../domain/commands/groupMembership.js';
+import { groupMemberAdder, groupMemberRemover, groupRoleRevoker, memberRequestDecliner } from '../../../domain/commands/groupMembership.js';
+import { findMemberRequest } from '../../../db/repositories/groupMembershipHistory.js';
 import { albumCreator } from '../../../domain/commands/album.js';
 import { docCreator } from '../../../domain/commands/doc.js';
 import { photoUploader } from '../../../domain/commands/media.js';
@@ -59,6 +60,25 @@ async function removeMember(req: GraphRequest<GroupNode>) {
   return success;
 }
 
+/** POST /{group}/member_requests/{uid}: approves a pending request (the person joins as a member). */
+async function approveRequest(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'post' });
+  const memberId = await targetMember(req);
+  if (!(await findMemberRequest(req.ctx.db, group.id, memberId))) throw invalidParameter(`${memberId} has not asked to join this group`);
+  await req.write((w) => groupMemberAdder(w, group, memberId, 'member'));
+  return success;
+}
+
+/** DELETE /{group}/member_requests/{uid}: declines a pending request. */
+async function declineRequest(req: GraphRequest<GroupNode>) {
+  const group = req.node.row;
+  authorize(req.actor, 'group.members.write', { groupId: group.id, id: req.segment, method: 'delete' });
+  const memberId = await targetMember(req);
+  await req.write((w) => memberRequestDecliner(w, group, memberId));
+  return success;
+}
+
 async function postToGroup(req: GraphRequest<GroupNode>) {
   const group = req.node.row;
   authorize(req.actor, 'group.content.write', { groupId: group.id, id: req.segment, method: 'post' });
@@ -113,6 +133,8 @@ const membership = (edge: 'members' | 'admins' | 'moderators', added: string, re
 export const groupRoutes: readonly NodeRoute<GroupNode>[] = [
   { edge: null, method: 'POST', handler: updateGroup, summary: 'Update group settings', params: groupSettingParams },
   { edge: 'feed', method: 'POST', handler: postToGroup, summary: 'Post in the group', params: postParams },
+  { edge: 'member_requests', method: 'POST', handler: approveRequest, subId: true, summary: 'Approve a request to join: the person becomes a member', params: memberParams },
+  { edge: 'member_requests', method: 'DELETE', handler: declineRequest, subId: true, summary: 'Decline a request to join', params: memberParams },
   {
     edge: 'docs',
     method: 'POST',

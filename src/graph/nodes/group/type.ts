@@ -3,11 +3,12 @@ import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories
 import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
 import { listGroupAlbums, listGroupAlbumsOfMany } from '../../../db/repositories/album.js';
 import { listGroupDocs, listGroupDocsOfMany } from '../../../db/repositories/doc.js';
+import { listFormerMembers, listFormerMembersOfMany, listMemberRequests, listMemberRequestsOfMany } from '../../../db/repositories/groupMembershipHistory.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
 import { authorize } from '../../../policies/graph.js';
-import type { EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
+import type { EdgeQuery, EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
 import { graphTime } from '../../time.js';
 import type { MemberView } from '../member/type.js';
 import { loadProfiles } from '../profile/type.js';
@@ -39,6 +40,34 @@ function membersEdge(roles: readonly GroupRole[]): EdgeSpec<GroupRow, MemberView
     },
   };
 }
+
+/** A member listed with the time they asked to join or left. */
+type ListedMember = MemberView & { listed_time: number };
+
+async function listedMembers(p: Presentation, lists: { member_id: string; time: number }[][]): Promise<ListedMember[][]> {
+  const members = new Map((await findMembersByIds(p.ctx.db, lists.flat().map((r) => r.member_id))).map((m) => [m.id, m]));
+  return lists.map((rows) => rows.flatMap((r) => (members.has(r.member_id) ? [{ ...members.get(r.member_id)!, listed_time: r.time }] : [])));
+}
+
+/** `member_requests` (oldest first) and `former_members` (latest leavers first): people with a time, read like the members. */
+function historyEdge(
+  list: (p: Presentation, groupId: string, q: EdgeQuery) => Promise<{ rows: { member_id: string; time: number }[]; hasNext: boolean; hasPrevious: boolean }>,
+  many: (p: Presentation, groupIds: string[], q: EdgeQuery) => Promise<{ group_id: string; member_id: string; time: number }[]>,
+): EdgeSpec<GroupRow, ListedMember> {
+  return {
+    target: 'member',
+    authorize: (p, g) => authorize(p.actor, 'group.members.read', { groupId: g.id }),
+    position: (m) => ({ sort: m.listed_time, id: m.id }),
+    page: async (p, group, q) => {
+      const page = await list(p, group.id, q);
+      const [rows] = await listedMembers(p, [page.rows]);
+      return { ...page, rows };
+    },
+    many: async (p, groups, q) => listedMembers(p, byParent(groups.map((g) => g.id), await many(p, groups.map((g) => g.id), q), (r) => r.group_id)),
+  };
+}
+
+const pageOf = (q: EdgeQuery, order: 'asc' | 'desc') => ({ limit: q.limit, order: direction(q, order), after: q.after, before: q.before });
 
 export const groupType: NodeType<GroupRow> = {
   name: 'Group',
@@ -95,6 +124,20 @@ export const groupType: NodeType<GroupRow> = {
       },
     },
     members: membersEdge(['admin', 'moderator', 'member']),
+    member_requests: historyEdge(
+      async (p, id, q) => {
+        const page = await listMemberRequests(p.ctx.db, id, pageOf(q, 'asc'));
+        return { ...page, rows: page.rows.map((r) => ({ member_id: r.member_id, time: r.requested_time })) };
+      },
+      async (p, ids, q) => (await listMemberRequestsOfMany(p.ctx.db, ids, direction(q, 'asc'), q.limit)).map((r) => ({ group_id: r.group_id, member_id: r.member_id, time: r.requested_time })),
+    ),
+    former_members: historyEdge(
+      async (p, id, q) => {
+        const page = await listFormerMembers(p.ctx.db, id, pageOf(q, 'desc'));
+        return { ...page, rows: page.rows.map((r) => ({ member_id: r.member_id, time: r.left_time })) };
+      },
+      async (p, ids, q) => (await listFormerMembersOfMany(p.ctx.db, ids, direction(q, 'desc'), q.limit)).map((r) => ({ group_id: r.group_id, member_id: r.member_id, time: r.left_time })),
+    ),
     admins: membersEdge(['admin']),
     moderators: membersEdge(['moderator']),
     photos: {
