@@ -64,7 +64,7 @@ export interface Config {
   shutdownDelayMs: number;
   /** Open member event streams per member and process (COMMONPLACE_STREAMS_PER_MEMBER). */
   streamsPerMember: number;
-  /** Largest upload per kind, in bytes: photos (COMMONPLACE_PHOTO_MAX_BYTES), group files (COMMONPLACE_FILE_MAX_BYTES). */
+  /** Largest upload per kind, in bytes: photos (COMMONPLACE_PHOTO_MAX_BYTES), group files (COMMONPLACE_FILE_MAX_BYTES), videos (COMMONPLACE_VIDEO_MAX_BYTES). */
   uploadLimits: UploadLimits;
 }
 
@@ -72,6 +72,8 @@ export interface Config {
 export interface UploadLimits {
   photo: number;
   file: number;
+  /** A whole video, and each chunk of a resumable one. */
+  video: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLimits: {
       photo: Math.max(1, int(env.COMMONPLACE_PHOTO_MAX_BYTES, 10 * 1024 * 1024)),
       file: Math.max(1, int(env.COMMONPLACE_FILE_MAX_BYTES, 100 * 1024 * 1024)),
+      video: Math.max(1, int(env.COMMONPLACE_VIDEO_MAX_BYTES, 1024 * 1024 * 1024)),
     },
   };
 }

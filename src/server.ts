@@ -110,6 +110,8 @@ const FILE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><
 
 const DOC_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><path d="M9 6h10l5 5v15H9z" fill="#fff"/><path d="M12 15h9v1.5h-9zM12 19h9v1.5h-9zM12 23h6v1.5h-6z" fill="#4267b2"/></svg>`;
 
+const VIDEO_NO_THUMBNAIL = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 90"><title>No thumbnail was made for this video</title><rect width="160" height="90" fill="#1c1e21"/><circle cx="80" cy="45" r="20" fill="#fff" opacity=".85"/><path d="M74 35v20l17-10z" fill="#1c1e21"/></svg>`;
+
 let requestCounter = 0;
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
@@ -281,6 +283,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
   app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
   app.get('/media/doc-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(DOC_ICON));
+  app.get('/media/video-no-thumbnail.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(VIDEO_NO_THUMBNAIL));
   app.get('/media/file-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FILE_ICON));
   app.get('/media/:id/:sig/:file', async (request, reply) => {
     const { id, sig } = request.params as { id: string; sig: string };

@@ -86,7 +86,44 @@ export interface GroupFormerMemberTable {
   left_time: number;
 }
 
+/** A video of a group: by `file_url` (kept as given) or uploaded (whole, or resumably in chunks). */
+export interface VideoTable {
+  id: string;
+  owner_id: string;
+  owner_type: 'member' | 'page';
+  group_id: string;
+  /** The post that shows it; null while a resumable upload is still running. */
+  post_id: string | null;
+  title: string | null;
+  description: string | null;
+  source_url: string | null;
+  /** The key in the media store when uploaded. */
+  file_name: string | null;
+  mime_type: string | null;
+  size: number | null;
+  /** `uploading` until a resumable upload finishes, then `ready`. */
+  status: 'uploading' | 'ready';
+  created_time: number;
+  updated_time: number;
+}
+
+/** A resumable video upload (upload_phase=start|transfer|finish); its chunks live in the media store. */
+export interface VideoUploadTable {
+  id: string;
+  video_id: string;
+  owner_id: string;
+  file_size: number;
+  /** Bytes received so far: the next chunk's start_offset. */
+  received: number;
+  /** Chunks stored so far, as `{id}.c{n}` in the media store. */
+  chunks: number;
+  created_time: number;
+  updated_time: number;
+}
+
 export interface GroupContentTables {
+  video: VideoTable;
+  video_upload: VideoUploadTable;
   group_member_request: GroupMemberRequestTable;
   group_former_member: GroupFormerMemberTable;
   doc: DocTable;

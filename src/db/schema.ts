@@ -224,7 +224,7 @@ export interface PostTable {
   link: string | null;
   /** JSON array of message tags ({id,name,type,offset,length}). */
   message_tags: string;
-  type: 'status' | 'link' | 'photo';
+  type: 'status' | 'link' | 'photo' | 'video';
   status_type: string;
   content_hash: string;
   created_time: number;

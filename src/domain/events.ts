@@ -59,6 +59,8 @@ export type AuditAction =
   | 'doc.deleted'
   | 'group.join_requested'
   | 'group.join_request_declined'
+  | 'video.upload_started'
+  | 'video.deleted'
   | 'integration.secret_rotated'
   | 'member.signed_in'
   | 'member.sign_in_failed'

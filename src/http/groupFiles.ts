@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { findGroupFilesByIds } from '../db/repositories/groupFile.js';
+import { findVideosByIds } from '../db/repositories/video.js';
 import { safeEqual } from '../domain/secrets.js';
 
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -17,6 +18,19 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
  * inline; everything else downloads, sandboxed so nothing in it runs on this origin.
  */
 export function registerGroupFileDownloads(app: FastifyInstance, ctx: Context): void {
+  // GET /videos/{id}/{sig}/{file}: an uploaded video by its signed link, played inline.
+  app.get('/videos/:id/:sig/:file', async (request, reply) => {
+    const { id, sig } = request.params as Record<string, string>;
+    const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: 'No such video' } });
+    if (!/^\d{1,20}$/.test(id) || !safeEqual(sig, ctx.secrets.sign(id))) return notFound();
+    const [video] = await findVideosByIds(ctx.db, [id]);
+    const stored = video?.file_name && video.status === 'ready' ? await ctx.media.get(video.file_name) : undefined;
+    if (!video || !stored) return notFound();
+    reply.type(video.mime_type ?? 'application/octet-stream').header('cache-control', 'private, max-age=86400').header('x-content-type-options', 'nosniff');
+    if (stored.size) reply.header('content-length', stored.size);
+    return reply.send(stored.body);
+  });
+
   app.get('/group-files/:id/:sig/:name', async (request, reply) => {
     const { id, sig } = request.params as Record<string, string>;
     const notFound = () => reply.code(404).send({ error: { code: 'not_found', message: 'No such file' } });

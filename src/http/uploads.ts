@@ -25,12 +25,13 @@ export function isSpooledFile(value: unknown): value is SpooledFile {
 /** The kind of upload a request carries, by its path: what limit applies and whether it is spooled. */
 export type UploadKind = keyof UploadLimits;
 
-const KIND_NAMES: Record<UploadKind, string> = { photo: 'A photo or picture', file: 'A group file' };
+const KIND_NAMES: Record<UploadKind, string> = { photo: 'A photo or picture', file: 'A group file', video: 'A video' };
 
 // Paths whose uploads may be large: spooled to disk. Every other upload is small and buffered.
 const SPOOLED: { kind: UploadKind; test: RegExp }[] = [
   { kind: 'file', test: /^\/graph(?:\/v\d+(?:\.\d+)?)?\/+group_file_revisions\/*(?:\?|$)/i },
   { kind: 'file', test: /^\/api\/groups\/\d+\/files\/*(?:\?|$)/ },
+  { kind: 'video', test: /^\/graph(?:\/v\d+(?:\.\d+)?)?\/+\d+\/+videos\/*(?:\?|$)/i },
 ];
 
 export function uploadKindOf(url: string): UploadKind {

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { deleteGroupFiles, unattachedGroupFileIds } from '../db/repositories/groupFile.js';
 import { forgetTrashedKeys, trashedKeys } from '../db/repositories/mediaTrash.js';
+import { abandonedVideoIds, deleteVideos } from '../db/repositories/video.js';
 
 /** Uploaded group files that no post took within this time are deleted. */
 export const UNATTACHED_FILE_TTL_MS = 24 * 60 * 60_000;
@@ -22,13 +23,22 @@ export async function emptyMediaTrash(ctx: Pick<Context, 'db' | 'media'>): Promi
   }
 }
 
-/** Deletes group files uploaded but never attached to a post, then empties the trash. */
+/** Resumable video uploads with no chunk for this long are given up (the client restarts them). */
+export const ABANDONED_UPLOAD_TTL_MS = 24 * 60 * 60_000;
+
+/** Deletes group files uploaded but never attached to a post and abandoned video uploads, then empties the trash. */
 export async function expireUnattachedFiles(ctx: Pick<Context, 'db' | 'media' | 'clock'>): Promise<void> {
   const now = ctx.clock.now();
   for (;;) {
     const ids = await unattachedGroupFileIds(ctx.db, now - UNATTACHED_FILE_TTL_MS, 200);
     if (ids.length === 0) break;
     await ctx.db.transaction().execute((trx) => deleteGroupFiles(trx, ids, now));
+    if (ids.length < 200) break;
+  }
+  for (;;) {
+    const ids = await abandonedVideoIds(ctx.db, now - ABANDONED_UPLOAD_TTL_MS, 200);
+    if (ids.length === 0) break;
+    await ctx.db.transaction().execute((trx) => deleteVideos(trx, ids, now));
     if (ids.length < 200) break;
   }
   await emptyMediaTrash(ctx);

@@ -2,7 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 
 // Group content: files (uploaded by POST /group_file_revisions, attached to posts with files=),
 // photo albums and docs (each backed by the post that shows it in the feed; docs keep every
-// revision), requests to join and former members of groups, and the trash of stored
+// revision), videos with their resumable upload sessions, requests to join and former members of groups, and the trash of stored
 // files whose rows are gone, emptied after each commit and by housekeeping.
 export const groupFilesMigration: Migration = {
   async up(db: Kysely<any>) {
@@ -88,6 +88,37 @@ export const groupFilesMigration: Migration = {
     await db.schema.createIndex('group_former_member_time').on('group_former_member').columns(['group_id', 'left_time', 'member_id']).execute();
 
     await db.schema
+      .createTable('video')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('owner_type', 'text', (c) => c.notNull())
+      .addColumn('group_id', 'text', (c) => c.notNull())
+      .addColumn('post_id', 'text')
+      .addColumn('title', 'text')
+      .addColumn('description', 'text')
+      .addColumn('source_url', 'text')
+      .addColumn('file_name', 'text')
+      .addColumn('mime_type', 'text')
+      .addColumn('size', 'bigint')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addColumn('updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('video_group').on('video').columns(['group_id', 'created_time', 'id']).execute();
+    await db.schema.createIndex('video_post').on('video').column('post_id').execute();
+    await db.schema
+      .createTable('video_upload')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('video_id', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('file_size', 'bigint', (c) => c.notNull())
+      .addColumn('received', 'bigint', (c) => c.notNull())
+      .addColumn('chunks', 'integer', (c) => c.notNull())
+      .addColumn('created_time', 'bigint', (c) => c.notNull())
+      .addColumn('updated_time', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
       .createTable('media_trash')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('created_time', 'bigint', (c) => c.notNull())
@@ -96,6 +127,6 @@ export const groupFilesMigration: Migration = {
   async down(db: Kysely<any>) {
     await db.schema.dropIndex('media_album').execute();
     await db.schema.alterTable('media').dropColumn('album_id').execute();
-    for (const table of ['media_trash', 'group_former_member', 'group_member_request', 'doc_revision', 'doc', 'album', 'group_file']) await db.schema.dropTable(table).execute();
+    for (const table of ['media_trash', 'video_upload', 'video', 'group_former_member', 'group_member_request', 'doc_revision', 'doc', 'album', 'group_file']) await db.schema.dropTable(table).execute();
   },
 };

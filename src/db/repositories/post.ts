@@ -1,5 +1,6 @@
 import { deleteAlbumsOfPosts } from './album.js';
 import { deleteDocsOfPosts } from './doc.js';
+import { deleteVideosOfPosts } from './video.js';
 import { deleteFilesOfPosts } from './groupFile.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
@@ -91,6 +92,7 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   await deleteFilesOfPosts(db, ids, Date.now());
   await deleteAlbumsOfPosts(db, ids);
   await deleteDocsOfPosts(db, ids);
+  await deleteVideosOfPosts(db, ids, Date.now());
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 

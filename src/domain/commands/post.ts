@@ -28,6 +28,8 @@ export interface PostInput {
   mediaIds?: readonly string[];
   /** Uploaded group files to attach (files=, ids from POST /group_file_revisions). */
   fileIds?: readonly string[];
+  /** The post's type when the object it shows decides it (a video). */
+  type?: 'video';
   /** Rows another object backed by this post writes (a doc), in the same transaction; what it returns joins the post's audit event. */
   backs?: (post: PostRow) => Promise<Record<string, unknown>>;
   /** Make the post an album's (POST /{group}/albums); group posts with several photos get one by themselves. */
@@ -126,8 +128,8 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     formatting: input.formatting ?? 'PLAINTEXT',
     link,
     message_tags: JSON.stringify(tags),
-    type: media.length || input.album ? 'photo' : link ? 'link' : 'status',
-    status_type: media.length || input.album ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
+    type: input.type ?? (media.length || input.album ? 'photo' : link ? 'link' : 'status'),
+    status_type: input.type === 'video' ? 'added_video' : media.length || input.album ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
     content_hash: contentHash,
     created_time: now,
     updated_time: now,

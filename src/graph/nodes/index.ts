@@ -28,6 +28,7 @@ import { groupFileNode } from './group_file/node.js';
 import { groupFileRevisionsNode } from './group_file_revisions/node.js';
 import { albumNode } from './album/node.js';
 import { docNode } from './doc/node.js';
+import { videoNode } from './video/node.js';
 import { docRevisionType } from './doc/type.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
@@ -54,6 +55,7 @@ const nodes = [
   groupFileNode,
   albumNode,
   docNode,
+  videoNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */

@@ -3,6 +3,7 @@ import { listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories
 import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
 import { listGroupAlbums, listGroupAlbumsOfMany } from '../../../db/repositories/album.js';
 import { listGroupDocs, listGroupDocsOfMany } from '../../../db/repositories/doc.js';
+import { listGroupVideos, listGroupVideosOfMany } from '../../../db/repositories/video.js';
 import { listFormerMembers, listFormerMembersOfMany, listMemberRequests, listMemberRequestsOfMany } from '../../../db/repositories/groupMembershipHistory.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
@@ -158,6 +159,16 @@ export const groupType: NodeType<GroupRow> = {
       many: async (p, groups, q) => {
         const rows = await listGroupAlbumsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
         return byParent(groups.map((g) => g.id), rows, (a) => a.group_id);
+      },
+    },
+    videos: {
+      target: 'video',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (v) => ({ sort: v.created_time, id: v.id }),
+      page: (p, group, q) => listGroupVideos(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupVideosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (v) => v.group_id);
       },
     },
     docs: {

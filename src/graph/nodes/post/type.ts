@@ -6,6 +6,8 @@ import { filesOfPosts, type GroupFileRow } from '../../../db/repositories/groupF
 import { groupFileUrl } from '../group_file/type.js';
 import { type AlbumRow, albumsOfPosts } from '../../../db/repositories/album.js';
 import { albumLink } from '../album/type.js';
+import { type VideoRow, videosOfPosts } from '../../../db/repositories/video.js';
+import { videoPermalink, videoPlaceholder, videoSource } from '../video/type.js';
 import type { PostRow } from '../../../db/repositories/post.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
@@ -35,7 +37,7 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
 }
 
 /** A post's attachments: the link, one photo or an album of several photos; then one per group file. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[]; file?: GroupFileRow; album?: AlbumRow };
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; file?: GroupFileRow; album?: AlbumRow; video?: VideoRow };
 
 /** A group file as a story attachment: its name, its signed download link, an image (itself, or a file icon). */
 function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknown> {
@@ -46,6 +48,10 @@ function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknow
 
 function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unknown> | undefined {
   if (row.file) return fileAttachment(p, row.file);
+  if (row.video) {
+    const url = videoPermalink(p, row.video);
+    return { type: 'video_inline', title: row.video.title ?? undefined, description: row.video.description ?? undefined, url, target: { id: row.video.id, url }, media: { image: { src: videoPlaceholder(p) }, source: videoSource(p, row.video) } };
+  }
   const photo = (m: MediaRow) => ({
     type: 'photo',
     media: { image: { src: mediaUrl(p, m) } },
@@ -65,8 +71,8 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   return undefined;
 }
 
-function attachmentRows(p: Presentation, post: PostRow, media: MediaRow[], files: GroupFileRow[], album: AlbumRow | undefined): (AttachmentRow & { id: string })[] {
-  const main = { id: post.id, post, media, album };
+function attachmentRows(p: Presentation, post: PostRow, media: MediaRow[], files: GroupFileRow[], album: AlbumRow | undefined, video: VideoRow | undefined): (AttachmentRow & { id: string })[] {
+  const main = { id: post.id, post, media, album, video };
   return [...(attachmentOf(p, main) ? [main] : []), ...files.map((file) => ({ id: `${post.id}_${file.id}`, post, media: [], file }))];
 }
 
@@ -94,6 +100,7 @@ export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
 /** Graph's `status_type`: `shared_story` for links, `added_photos` for photos, else who wrote it. */
 export function statusTypeOf(post: PostRow): string {
   if (post.type === 'photo') return 'added_photos';
+  if (post.type === 'video') return 'added_video';
   if (post.type === 'link') return 'shared_story';
   return post.author_type === 'page' ? 'app_created_story' : 'mobile_status_update';
 }
@@ -181,7 +188,13 @@ export const postType: NodeType<PostRow> = {
     feed_targeting: absent,
     place: absent,
     shares: absent,
-    source: absent,
+    source: {
+      kind: 'batch',
+      load: async (p, posts) => {
+        const videos = await videosOfPosts(p.ctx.db, posts.filter((x) => x.type === 'video').map((x) => x.id));
+        return posts.map((post) => { const v = videos.get(post.id); return v ? videoSource(p, v) : undefined; });
+      },
+    },
     properties: absent,
     poll: absent,
     permalink_url: { kind: 'scalar', get: (post, p) => postPermalink(p, post) },
@@ -255,13 +268,13 @@ export const postType: NodeType<PostRow> = {
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {
-        const [media, files, albums] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id]), albumsOfPosts(p.ctx.db, [post.id])]);
-        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id)), hasNext: false, hasPrevious: false };
+        const [media, files, albums, videos] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id]), albumsOfPosts(p.ctx.db, [post.id]), videosOfPosts(p.ctx.db, [post.id])]);
+        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id), videos.get(post.id)), hasNext: false, hasPrevious: false };
       },
       many: async (p, posts) => {
         const ids = posts.map((x) => x.id);
-        const [media, files, albums] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids), albumsOfPosts(p.ctx.db, ids)]);
-        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id)));
+        const [media, files, albums, videos] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids), albumsOfPosts(p.ctx.db, ids), videosOfPosts(p.ctx.db, ids)]);
+        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id), videos.get(post.id)));
       },
     },
   },
