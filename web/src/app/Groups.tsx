@@ -3,6 +3,7 @@ import { get, post, query } from '../shared/api';
 import { Link } from '../shared/router';
 import { Avatar, ErrorNote, Loading, toast, useLoad } from '../shared/ui';
 import { Composer } from './Composer';
+import { GroupContent, GroupTabs, type GroupTab, JoinRequests, RequestToJoin } from './GroupContent';
 import { PostCard } from './PostCard';
 import type { Group, Me, Post } from './types';
 
@@ -11,7 +12,7 @@ const PRIVACY: Record<Group['privacy'], string> = { OPEN: 'Public group', CLOSED
 function JoinButton({ group, onDone }: { group: Group; onDone: () => void }) {
   const [error, setError] = useState<unknown>();
   if (group.role) return <span className="badge on">{group.role === 'member' ? 'Member' : group.role === 'admin' ? 'Admin' : 'Moderator'}</span>;
-  if (!group.can_join) return <span className="muted">Ask an admin to join</span>;
+  if (!group.can_join) return group.can_request ? <RequestToJoin group={group} /> : <span className="muted">Ask an admin to join</span>;
   return (
     <>
       <button
@@ -94,6 +95,7 @@ export function GroupsScreen({ onChange }: { onChange: () => void }) {
 export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMembership: () => void }) {
   const group = useLoad((signal) => get<Group>(`/api/groups/${id}`, signal), [id]);
   const [version, setVersion] = useState(0);
+  const [tab, setTab] = useState<GroupTab>('feed');
   const feed = useLoad((signal) => (group.data?.can_read ? get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed`, signal) : Promise.resolve(null)), [id, group.data?.can_read, version]);
   const [older, setOlder] = useState<Post[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
@@ -143,6 +145,10 @@ export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMe
         </div>
       </div>
       {g.description && <p>{g.description}</p>}
+      <JoinRequests group={g} onChange={changed} />
+      <GroupTabs tab={tab} onTab={setTab} />
+      {tab !== 'feed' && <GroupContent group={g} tab={tab} />}
+      {tab === 'feed' && (<>
       {!g.can_read && <p className="panel">Only members see the posts of this group.</p>}
       {g.can_post && (
         <div className="panel">
@@ -168,6 +174,7 @@ export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMe
           Older posts
         </button>
       )}
+      </>)}
       {g.members && g.members.length > 0 && (
         <section className="panel" aria-labelledby="members">
           <h2 id="members">Members</h2>

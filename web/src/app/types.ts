@@ -59,6 +59,7 @@ export interface Group {
   role: 'admin' | 'moderator' | 'member' | null;
   can_read: boolean;
   can_join: boolean;
+  can_request?: boolean;
   can_post: boolean;
   can_interact: boolean;
   can_moderate: boolean;
