@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import { discardStoredFiles } from './mediaTrash.js';
+import { chunkKey } from './video.js';
 import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { MediaTable } from '../schema.js';
@@ -69,9 +70,13 @@ export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<
   return out;
 }
 
-/** Every stored file name, for `media migrate`. */
+/** Every stored file name (photos, chat files, group files, videos and unfinished video chunks), for `media migrate`. */
 export async function listMediaFileNames(db: Db): Promise<{ key: string; mime_type: string | null }[]> {
   const media = await db.selectFrom('media').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
   const chat = await db.selectFrom('chat_file').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
-  return [...media, ...chat].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
+  const files = await db.selectFrom('group_file').select(['file_name', 'mime_type']).execute();
+  const videos = await db.selectFrom('video').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
+  const uploads = await db.selectFrom('video_upload').select(['id', 'chunks']).execute();
+  const chunks = uploads.flatMap((u) => Array.from({ length: u.chunks }, (_, n) => ({ file_name: chunkKey(u.id, n) as string | null, mime_type: 'application/octet-stream' as string | null })));
+  return [...media, ...chat, ...files, ...videos, ...chunks].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
 }
