@@ -31,6 +31,7 @@ const KIND_NAMES: Record<UploadKind, string> = { photo: 'A photo or picture', fi
 const SPOOLED: { kind: UploadKind; test: RegExp }[] = [
   { kind: 'file', test: /^\/graph(?:\/v\d+(?:\.\d+)?)?\/+group_file_revisions\/*(?:\?|$)/i },
   { kind: 'file', test: /^\/api\/groups\/\d+\/files\/*(?:\?|$)/ },
+  { kind: 'video', test: /^\/api\/groups\/\d+\/videos\/*(?:\?|$)/ },
   { kind: 'video', test: /^\/graph(?:\/v\d+(?:\.\d+)?)?\/+\d+\/+videos\/*(?:\?|$)/i },
 ];
 

@@ -6,6 +6,8 @@ import { findGroupFilesByIds, listGroupFiles, type GroupFileRow } from '../db/re
 import { findMemberRequest, listMemberRequests } from '../db/repositories/groupMembershipHistory.js';
 import { listGroupAlbums } from '../db/repositories/album.js';
 import { listGroupPhotos } from '../db/repositories/media.js';
+import { listGroupVideos, type VideoRow } from '../db/repositories/video.js';
+import { videoCreator, videoKeys } from '../domain/commands/video.js';
 import { findMembersByIds } from '../db/repositories/member.js';
 import { findPostsByIds } from '../db/repositories/post.js';
 import type { Position } from '../db/keyset.js';
@@ -22,10 +24,11 @@ import { newId } from '../ids.js';
 import { authorizeContentRemoval, authorizeMember, type GroupAccess, memberMay } from '../policies/member.js';
 import { loadProfileRefs, memberRefs, photoUrl } from '../presenters/memberApp.js';
 import { groupFilePath } from '../graph/nodes/group_file/type.js';
+import { videoPath } from '../graph/nodes/video/type.js';
 import type { MemberAuth } from './routes.js';
 
 // The member app's group content under /api: files (upload spooled to disk, signed downloads),
-// docs (sanitized HTML, revisions), photos and albums, and requests to join. Writes go through
+// docs (sanitized HTML, revisions), videos, photos and albums, and requests to join. Writes go through
 // the same commands as the Graph API; every rule is in policies/member.ts.
 
 type Body = Record<string, unknown>;
@@ -77,6 +80,15 @@ export async function registerMemberGroupContentApi(app: FastifyInstance, ctx: C
     const messages = new Map(posts.map((p) => [p.id, p.message]));
     return files.map((f) => fileView(f, from, messages));
   };
+  const videoView = (v: VideoRow, from: Map<string, unknown>) => ({
+    id: v.id,
+    title: v.title,
+    description: v.description,
+    source: v.source_url ?? videoPath(ctx.secrets, v),
+    mime_type: v.mime_type,
+    from: from.get(v.owner_id) ?? null,
+    created_time: iso(v.created_time),
+  });
   const docView = async (d: DocRow, a: GroupAccess, memberId: string) => {
     const from = await loadProfileRefs(ctx, [d.owner_id]);
     return {
@@ -221,6 +233,33 @@ export async function registerMemberGroupContentApi(app: FastifyInstance, ctx: C
         authorizeContentRemoval(a, member.id, doc.owner_id);
         await write(actor, (w) => docDeleter(w, doc, post));
         return { success: true };
+      });
+
+      // Videos
+      api.get('/groups/:id/videos', async (request) => {
+        const { member } = await auth.member(request);
+        const a = await access(member.id, groupParam(request));
+        authorizeMember(a, 'read');
+        const page = await listGroupVideos(ctx.db, a.group.id, { limit: PAGE, order: 'desc', after: cursorOf(request) });
+        const from = await loadProfileRefs(ctx, page.rows.map((v) => v.owner_id));
+        return { data: page.rows.map((v) => videoView(v, from)), next: nextOf(page, (v) => `${v.created_time}_${v.id}`) };
+      });
+      api.post('/groups/:id/videos', async (request) => {
+        const { actor, member } = await auth.member(request);
+        const a = await access(member.id, groupParam(request));
+        authorizeMember(a, 'post');
+        const part = (request.body as Body | undefined)?.file;
+        const file = part && typeof part === 'object' && 'value' in (part as Body) ? (part as Body).value : part;
+        if (!request.isMultipart() || !isSpooledFile(file)) throw invalidParameter('Send the video as a multipart/form-data part named file');
+        const input = { id: newId(), file, title: text(request.body, 'title'), description: text(request.body, 'description') };
+        let video: VideoRow;
+        try {
+          video = await write(actor, (w) => videoCreator(w, a.group, input));
+        } catch (error) {
+          for (const key of videoKeys(input.id)) await ctx.media.delete(key).catch(() => undefined);
+          throw error;
+        }
+        return videoView(video, await loadProfileRefs(ctx, [video.owner_id]));
       });
 
       // Photos and albums

@@ -9,9 +9,9 @@ import { groupMemberAdder } from '../../src/domain/commands/groupMembership.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, personContext, screenshot, testPicture } from './browser.js';
 
-// The group page's Files, Docs and Photos tabs in Debian's chromium: a 10 MiB file uploads with
+// The group page's Files, Docs, Photos and Videos tabs in Debian's chromium: a 10 MiB file uploads with
 // a progress bar and downloads byte for byte, an image previews, a doc is written in the rich-text
-// editor (and a script in it never runs), photos show; a person asks to join a CLOSED group and
+// editor (and a script in it never runs), photos show, a video recorded in the page uploads and plays; a person asks to join a CLOSED group and
 // its admin approves.
 
 describe('group content in the browser (sqlite)', { timeout: 240_000 }, () => {
@@ -148,6 +148,53 @@ describe('group content in the browser (sqlite)', { timeout: 240_000 }, () => {
     await screenshot(page, 'member-group-photo');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await screenshot(page, 'member-group-photos');
+    assert.deepEqual(errors, []);
+  });
+
+  test('Videos: a WebM recorded in the browser uploads with progress and plays back', async () => {
+    const { page, errors } = await signIn('olga@example.com', 'olga-Owner-pass-1234');
+    await page.goto(`/groups/${group}`);
+    // A real video, made here: a canvas animation recorded by the browser's MediaRecorder.
+    const base64 = await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 320;
+      canvas.height = 180;
+      const g = canvas.getContext('2d')!;
+      const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+      const parts: Blob[] = [];
+      recorder.ondataavailable = (e) => parts.push(e.data);
+      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+      recorder.start(100);
+      for (let frame = 0; frame < 40; frame++) {
+        g.fillStyle = `hsl(${frame * 9}, 70%, 50%)`;
+        g.fillRect(0, 0, 320, 180);
+        g.fillStyle = '#fff';
+        g.fillRect(frame * 7, 70, 40, 40);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      recorder.stop();
+      await stopped;
+      const bytes = new Uint8Array(await new Blob(parts, { type: 'video/webm' }).arrayBuffer());
+      let text = '';
+      for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    });
+    await page.getByRole('link', { name: 'Videos' }).click();
+    await page.getByLabel('Title (optional)').fill('Launch teaser');
+    await page.getByLabel('Upload a video').setInputFiles({ name: 'teaser.webm', mimeType: 'video/webm', buffer: Buffer.from(base64, 'base64') });
+    const video = page.getByLabel('Launch teaser', { exact: true }).and(page.locator('video'));
+    await video.waitFor();
+    const played = await video.evaluate(async (v: HTMLVideoElement) => {
+      v.muted = true;
+      await v.play();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return { time: v.currentTime, width: v.videoWidth, error: v.error?.code ?? null };
+    });
+    assert.equal(played.error, null);
+    assert.equal(played.width, 320, 'the browser decoded the uploaded video');
+    assert.ok(played.time > 0, `it played (currentTime ${played.time})`);
+    await video.evaluate((v: HTMLVideoElement) => v.pause());
+    await screenshot(page, 'member-group-videos');
     assert.deepEqual(errors, []);
   });
 

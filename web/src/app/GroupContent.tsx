@@ -6,15 +6,16 @@ import { Link } from '../shared/router';
 import { Avatar, Dialog, ErrorNote, Loading, Time, toast, useLoad } from '../shared/ui';
 import type { Group, ProfileRef } from './types';
 
-// The group page's content tabs (Files, Docs, Photos), requests to join, and the doc editor.
+// The group page's content tabs (Files, Docs, Photos, Videos), requests to join, and the doc editor.
 // Everything goes through /api/groups/{id}/…; doc HTML is sanitized by the server on the way in.
 
-export type GroupTab = 'feed' | 'files' | 'docs' | 'photos';
+export type GroupTab = 'feed' | 'files' | 'docs' | 'photos' | 'videos';
 const TABS: { id: GroupTab; label: string }[] = [
   { id: 'feed', label: 'Feed' },
   { id: 'files', label: 'Files' },
   { id: 'docs', label: 'Docs' },
   { id: 'photos', label: 'Photos' },
+  { id: 'videos', label: 'Videos' },
 ];
 
 interface FileItem {
@@ -138,16 +139,25 @@ export function JoinRequests({ group, onChange }: { group: Group; onChange: () =
   );
 }
 
+interface VideoItem {
+  id: string;
+  title: string | null;
+  description: string | null;
+  source: string | null;
+  from: ProfileRef | null;
+  created_time: string;
+}
+
 /** Uploads one file with a progress bar (XMLHttpRequest reports upload progress; fetch does not). */
-function uploadFile(groupId: string, file: File, message: string, onProgress: (fraction: number) => void): Promise<FileItem> {
+function upload<T>(url: string, fields: Record<string, string>, file: File, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/groups/${groupId}/files`);
+    xhr.open('POST', url);
     xhr.setRequestHeader('x-csrf-token', csrf());
     xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
-      let data: { error?: { message?: string } } & FileItem;
+      let data: { error?: { message?: string } } & T;
       try {
         data = JSON.parse(xhr.responseText);
       } catch {
@@ -158,10 +168,19 @@ function uploadFile(groupId: string, file: File, message: string, onProgress: (f
     };
     xhr.onerror = () => reject(new Error('The upload failed; check the connection and try again'));
     const form = new FormData();
-    if (message) form.append('message', message);
+    for (const [name, value] of Object.entries(fields)) if (value) form.append(name, value);
     form.append('file', file, file.name);
     xhr.send(form);
   });
+}
+
+function UploadProgress({ value }: { value: number | null }) {
+  if (value === null) return null;
+  return (
+    <div className="row" role="status">
+      <progress max={1} value={value} aria-label="Upload progress" /> <span>{Math.round(value * 100)}%</span>
+    </div>
+  );
 }
 
 function FilesTab({ group }: { group: Group }) {
@@ -175,7 +194,7 @@ function FilesTab({ group }: { group: Group }) {
     setError(undefined);
     setProgress(0);
     try {
-      await uploadFile(group.id, file, message, setProgress);
+      await upload<FileItem>(`/api/groups/${group.id}/files`, { message }, file, setProgress);
       toast(`${file.name} uploaded`);
       setMessage('');
       files.reload();
@@ -200,11 +219,7 @@ function FilesTab({ group }: { group: Group }) {
             Upload a file
           </label>
           <input id="file-pick" type="file" disabled={progress !== null} onChange={(e) => void pick(e.target.files?.[0] ?? undefined).then(() => (e.target.value = ''))} />
-          {progress !== null && (
-            <div className="row" role="status">
-              <progress max={1} value={progress} aria-label="Upload progress" /> <span>{Math.round(progress * 100)}%</span>
-            </div>
-          )}
+          <UploadProgress value={progress} />
           <ErrorNote error={error} />
         </div>
       )}
@@ -474,10 +489,68 @@ function PhotosTab({ group }: { group: Group }) {
   );
 }
 
+function VideosTab({ group }: { group: Group }) {
+  const videos = useLoad((signal) => get<{ data: VideoItem[] }>(`/api/groups/${group.id}/videos`, signal), [group.id]);
+  const [title, setTitle] = useState('');
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>();
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    setError(undefined);
+    setProgress(0);
+    try {
+      await upload<VideoItem>(`/api/groups/${group.id}/videos`, { title }, file, setProgress);
+      toast(`${file.name} uploaded`);
+      setTitle('');
+      videos.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <section aria-labelledby="videos-title">
+      <h2 id="videos-title">Videos</h2>
+      {group.can_post && (
+        <div className="panel stack">
+          <label className="label" htmlFor="video-title">
+            Title (optional)
+          </label>
+          <input id="video-title" value={title} onChange={(e) => setTitle(e.target.value)} />
+          <label className="label" htmlFor="video-pick">
+            Upload a video
+          </label>
+          <input id="video-pick" type="file" accept="video/*" disabled={progress !== null} onChange={(e) => void pick(e.target.files?.[0] ?? undefined).then(() => (e.target.value = ''))} />
+          <UploadProgress value={progress} />
+          <ErrorNote error={error} />
+        </div>
+      )}
+      <ErrorNote error={videos.error} />
+      {videos.loading && !videos.data && <Loading />}
+      {videos.data && videos.data.data.length === 0 && <p className="muted">No videos yet.</p>}
+      {videos.data?.data.map((v) => (
+        <figure key={v.id} className="panel video">
+          {v.source && <video src={v.source} controls preload="metadata" aria-label={v.title ?? 'Video'} />}
+          <figcaption>
+            <strong>{v.title ?? 'Untitled video'}</strong>
+            <span className="muted">
+              {' '}
+              · {v.from?.name} · <Time value={v.created_time} />
+            </span>
+            {v.description && <div>{v.description}</div>}
+          </figcaption>
+        </figure>
+      ))}
+    </section>
+  );
+}
+
 /** The content of a non-feed tab. */
 export function GroupContent({ group, tab }: { group: Group; tab: Exclude<GroupTab, 'feed'> }) {
   if (!group.can_read) return <p className="panel">Only members see the content of this group.</p>;
   if (tab === 'files') return <FilesTab group={group} />;
   if (tab === 'docs') return <DocsTab group={group} />;
+  if (tab === 'videos') return <VideosTab group={group} />;
   return <PhotosTab group={group} />;
 }

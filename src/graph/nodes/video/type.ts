@@ -5,10 +5,16 @@ import { loadProfiles } from '../profile/type.js';
 
 type Links = Pick<Presentation, 'ctx' | 'publicBase'>;
 
-/** Where a video plays from: its file_url as given, or the signed path of the stored file. */
+/** The signed same-origin path of a stored video (the photos' rule), or null for one by file_url. */
+export function videoPath(secrets: Presentation['ctx']['secrets'], v: Pick<VideoRow, 'id' | 'file_name'>): string | null {
+  return v.file_name ? `/videos/${v.id}/${secrets.sign(v.id)}/${v.file_name}` : null;
+}
+
+/** Where a video plays from: its file_url as given, or the signed link of the stored file. */
 export function videoSource(p: Links, v: VideoRow): string | undefined {
   if (v.source_url) return v.source_url;
-  return v.file_name ? `${p.publicBase}/videos/${v.id}/${p.ctx.secrets.sign(v.id)}/${v.file_name}` : undefined;
+  const path = videoPath(p.ctx.secrets, v);
+  return path ? `${p.publicBase}${path}` : undefined;
 }
 
 /** No thumbnail is made here: `picture` is a placeholder, and says so by its name. */
