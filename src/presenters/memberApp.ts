@@ -1,3 +1,4 @@
+import { type PostContentView, postContentOf } from './groupContent.js';
 import { mediaPath } from './media.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
@@ -79,6 +80,8 @@ export interface PostView {
   message_tags: ReturnType<typeof parseTags>;
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
+  files: PostContentView['files'];
+  video: PostContentView['video'];
   created_time: string;
   updated_time: string;
   reactions: Reactions;
@@ -101,12 +104,13 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
   );
   const comments: CommentRow[] = [...top, ...replies];
   const objectIds = [...postIds, ...comments.map((c) => c.id)];
-  const [photos, counts, mine, profiles, commentMedia] = await Promise.all([
+  const [photos, counts, mine, profiles, commentMedia, content] = await Promise.all([
     mediaOfPosts(ctx.db, postIds),
     reactionCounts(ctx.db, objectIds),
     reactionsOfActor(ctx.db, objectIds, viewerId),
     loadProfileRefs(ctx, [...posts.map((p) => p.author_id), ...comments.map((c) => c.author_id)]),
     findMediaByIds(ctx.db, comments.map((c) => c.media_id).filter((id): id is string => !!id)),
+    postContentOf(ctx, postIds),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -137,6 +141,8 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       message_tags: parseTags(p.message_tags),
       link: p.link,
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
+      files: content.get(p.id)?.files ?? [],
+      video: content.get(p.id)?.video ?? null,
       created_time: iso(p.created_time),
       updated_time: iso(p.updated_time),
       reactions: reactions(p.id),

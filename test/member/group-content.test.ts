@@ -101,6 +101,8 @@ for (const dialect of await dialects()) {
       const files = await api(miaSession, 'GET', `/groups/${open}/files`);
       assert.equal(files.json.data[0].id, up.json.id);
       assert.equal(await (await fetch(`${ts.base}${files.json.data[0].url}`)).text(), 'minutes of the meeting');
+      const feed = await api(ownerSession, 'GET', `/groups/${open}/feed`);
+      assert.deepEqual(feed.json.data[0].files.map((f: { name: string }) => f.name), ['minutes.txt'], 'the post shows its file');
       const graphFiles = await http('GET', `${ts.graph}/${open}/files?fields=id,message`, { token });
       assert.equal(graphFiles.json.data[0].id, up.json.id, 'the same file through the Graph API');
       const nonMemberUpload = new FormData();

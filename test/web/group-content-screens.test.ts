@@ -84,6 +84,9 @@ describe('group content in the browser (sqlite)', { timeout: 240_000 }, () => {
     await screenshot(page, 'member-group-file-preview');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await screenshot(page, 'member-group-files');
+    await page.getByRole('link', { name: 'Feed' }).click();
+    const post = page.locator('article.post').filter({ hasText: 'All the assets' });
+    await post.getByRole('list', { name: 'Files' }).getByRole('link', { name: 'design-assets.zip' }).waitFor();
     assert.deepEqual(errors, []);
   });
 

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { csrf, del, get, post, put } from '../shared/api';
 import { Link } from '../shared/router';
 import { Avatar, Dialog, ErrorNote, Loading, Time, toast, useLoad } from '../shared/ui';
-import type { Group, ProfileRef } from './types';
+import type { Group, Post, ProfileRef } from './types';
 
 // The group page's content tabs (Files, Docs, Photos, Videos), requests to join, and the doc editor.
 // Everything goes through /api/groups/{id}/…; doc HTML is sanitized by the server on the way in.
@@ -543,6 +543,32 @@ function VideosTab({ group }: { group: Group }) {
         </figure>
       ))}
     </section>
+  );
+}
+
+/** A post's group files and video, under its photos. */
+export function PostAttachments({ post }: { post: Pick<Post, 'files' | 'video'> }) {
+  return (
+    <>
+      {post.video?.source && (
+        <figure className="video">
+          <video src={post.video.source} controls preload="metadata" aria-label={post.video.title ?? 'Video'} />
+        </figure>
+      )}
+      {post.files && post.files.length > 0 && (
+        <ul className="picker post-files" aria-label="Files">
+          {post.files.map((f) => (
+            <li key={f.id} className="row">
+              <img src={f.is_image ? f.url : '/media/file-icon.svg'} alt="" width={32} height={32} className="icon" />
+              <a href={f.url} download={f.name}>
+                {f.name}
+              </a>
+              <span className="muted">{sizeText(f.size)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 

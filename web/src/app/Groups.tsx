@@ -96,7 +96,7 @@ export function GroupScreen({ id, me, onMembership }: { id: string; me: Me; onMe
   const group = useLoad((signal) => get<Group>(`/api/groups/${id}`, signal), [id]);
   const [version, setVersion] = useState(0);
   const [tab, setTab] = useState<GroupTab>('feed');
-  const feed = useLoad((signal) => (group.data?.can_read ? get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed`, signal) : Promise.resolve(null)), [id, group.data?.can_read, version]);
+  const feed = useLoad((signal) => (group.data?.can_read ? get<{ data: Post[]; next: string | null }>(`/api/groups/${id}/feed`, signal) : Promise.resolve(null)), [id, group.data?.can_read, version, tab === 'feed']);
   const [older, setOlder] = useState<Post[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
   if (group.error) return <ErrorNote error={group.error} />;

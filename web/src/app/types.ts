@@ -41,6 +41,8 @@ export interface Post {
   message_tags: MessageTag[];
   link: string | null;
   photos: { id: string; url: string | null; caption: string | null }[];
+  files?: { id: string; name: string; size: number; url: string; is_image: boolean }[];
+  video?: { id: string; title: string | null; source: string | null } | null;
   created_time: string;
   reactions: Reactions;
   comment_count: number;
