@@ -68,6 +68,16 @@ export interface Config {
   streamsPerMember: number;
   /** How long a signed media link lives at least, in ms (COMMONPLACE_MEDIA_LINK_HOURS, default 24; links change once an hour). */
   mediaLinkTtlMs: number;
+  /** Largest upload per kind, in bytes: photos (COMMONPLACE_PHOTO_MAX_BYTES), group files (COMMONPLACE_FILE_MAX_BYTES), videos (COMMONPLACE_VIDEO_MAX_BYTES). */
+  uploadLimits: UploadLimits;
+}
+
+/** Largest accepted upload of each kind, in bytes. */
+export interface UploadLimits {
+  photo: number;
+  file: number;
+  /** A whole video, and each chunk of a resumable one. */
+  video: number;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -124,5 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDelayMs: int(env.COMMONPLACE_SHUTDOWN_DELAY_MS, 0),
     streamsPerMember: Math.max(1, int(env.COMMONPLACE_STREAMS_PER_MEMBER, 8)),
     mediaLinkTtlMs: Math.min(30 * 24, Math.max(1, int(env.COMMONPLACE_MEDIA_LINK_HOURS, 24))) * 3_600_000,
+    uploadLimits: {
+      photo: Math.max(1, int(env.COMMONPLACE_PHOTO_MAX_BYTES, 10 * 1024 * 1024)),
+      file: Math.max(1, int(env.COMMONPLACE_FILE_MAX_BYTES, 100 * 1024 * 1024)),
+      video: Math.max(1, int(env.COMMONPLACE_VIDEO_MAX_BYTES, 1024 * 1024 * 1024)),
+    },
   };
 }

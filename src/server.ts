@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminApi } from './admin/routes.js';
 import { registerHookRoutes } from './automation/routes.js';
@@ -7,7 +8,9 @@ import type { Context } from './context.js';
 import { databaseReachable } from './db/database.js';
 import { findMediaByIds } from './db/repositories/media.js';
 import { migrationsCurrent } from './db/migrations.js';
-import { MAX_UPLOAD_BYTES } from './domain/media.js';
+import { registerGroupFileDownloads } from './http/groupFiles.js';
+import { registerMemberGroupContentApi } from './member/groupContent.js';
+import { bufferPart, isSpooledFile, largestUpload, removeSpools, type SpooledFile, spoolPart, uploadKindOf } from './http/uploads.js';
 import { safeEqual } from './domain/secrets.js';
 import { AppError, formatGraphError, newTraceId, toAppError } from './errors.js';
 import { RateLimits, UsageRecorder } from './graph/auth.js';
@@ -65,7 +68,9 @@ function flattenMultipart(body: Record<string, unknown>): Record<string, unknown
   for (const [key, value] of Object.entries(body)) {
     for (const part of (Array.isArray(value) ? value : [value]) as MultipartPart[]) {
       if (part.type === 'file') {
-        const file: UploadedFile = { filename: part.filename ?? 'upload', mimetype: part.mimetype ?? 'application/octet-stream', data: part.value as Buffer };
+        const file: UploadedFile | SpooledFile = isSpooledFile(part.value)
+          ? part.value
+          : { filename: part.filename ?? 'upload', mimetype: part.mimetype ?? 'application/octet-stream', data: part.value as Buffer };
         files[key] = file;
       } else fields.append(key, String(part.value ?? ''));
     }
@@ -103,6 +108,12 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> {
 const SILHOUETTE = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 50 50"><rect width="50" height="50" fill="#c9ccd1"/><circle cx="25" cy="19" r="9" fill="#fff"/><path d="M8 46c2-10 9-15 17-15s15 5 17 15z" fill="#fff"/></svg>`;
 const GROUP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><circle cx="11" cy="13" r="4" fill="#fff"/><circle cx="21" cy="13" r="4" fill="#fff"/><path d="M4 26c1-5 4-7 7-7s6 2 7 7zM14 26c1-5 4-7 7-7s6 2 7 7z" fill="#fff"/></svg>`;
 const POST_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4267b2"/><path d="M4 4h8v1.5H4zM4 7h8v1.5H4zM4 10h5v1.5H4z" fill="#fff"/></svg>`;
+
+const FILE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><path d="M14 4h26l12 12v44H14z" fill="#e4e6eb"/><path d="M40 4v12h12z" fill="#bcc0c4"/><path d="M22 30h20v3H22zM22 38h20v3H22zM22 46h14v3H22z" fill="#65676b"/></svg>`;
+
+const DOC_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#4267b2"/><path d="M9 6h10l5 5v15H9z" fill="#fff"/><path d="M12 15h9v1.5h-9zM12 19h9v1.5h-9zM12 23h6v1.5h-6z" fill="#4267b2"/></svg>`;
+
+const VIDEO_NO_THUMBNAIL = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 90"><title>No thumbnail was made for this video</title><rect width="160" height="90" fill="#1c1e21"/><circle cx="80" cy="45" r="20" fill="#fff" opacity=".85"/><path d="M74 35v20l17-10z" fill="#1c1e21"/></svg>`;
 
 let requestCounter = 0;
 
@@ -144,6 +155,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   // Webhook events and export jobs wake their workers through the bus when they commit; a write
   // request may have queued mail or link previews.
   app.addHook('onResponse', async (request) => {
+    await removeSpools(request);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       unfurler.nudge();
       mail?.nudge();
@@ -162,9 +174,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   await app.register(multipart, {
     attachFieldsToBody: true,
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 200 },
-    onFile: async (part: { toBuffer(): Promise<Buffer>; value?: unknown }) => {
-      part.value = await part.toBuffer();
+    // The parser's hard stop sits one byte past the largest limit, so the per-kind check speaks first.
+    limits: { fileSize: largestUpload(ctx.config.uploadLimits) + 1, files: 10, fields: 200 },
+    // Large kinds (group files) are spooled to disk as they arrive; the rest are small and buffered.
+    async onFile(this: FastifyRequest, part: { file: Readable; filename?: string; mimetype?: string; value?: unknown }) {
+      const kind = uploadKindOf(this.url);
+      const limit = ctx.config.uploadLimits[kind];
+      part.value = kind === 'photo' ? await bufferPart(part, kind, limit) : await spoolPart(this, ctx.config, part, kind, limit);
     },
   } as never);
 
@@ -271,6 +287,9 @@ export async function buildServer(ctx: Context): Promise<Server> {
   app.get('/media/silhouette.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(SILHOUETTE));
   app.get('/media/group-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(GROUP_ICON));
   app.get('/media/post-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(POST_ICON));
+  app.get('/media/doc-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(DOC_ICON));
+  app.get('/media/video-no-thumbnail.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(VIDEO_NO_THUMBNAIL));
+  app.get('/media/file-icon.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FILE_ICON));
   app.get('/media/:id/:file', async (request, reply) => {
     const { id } = request.params as { id: string };
     const { ext, hash } = request.query as Record<string, unknown>;
@@ -290,11 +309,13 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberKnowledgeApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEventsApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberGroupContentApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEvents(app, ctx, memberSessionAuth(ctx));
   await registerScim(app, ctx, services);
   await registerHookRoutes(app, ctx);
   registerExportDownloads(app, ctx);
   registerResizedPictures(app, ctx);
+  registerGroupFileDownloads(app, ctx);
   await registerWebApps(app);
 
   app.setNotFoundHandler((request, reply) => {

@@ -13,6 +13,7 @@ import { mediaKeysMigration } from './migrations/0012_media_keys.js';
 import { knowledgeMigration } from './migrations/0013_knowledge.js';
 import { linkPreviewsMigration } from './migrations/0014_link_previews.js';
 import { eventsPollsMigration } from './migrations/0015_events_polls.js';
+import { groupFilesMigration } from './migrations/0016_group_files.js';
 import { remoteImagesMigration } from './migrations/0018_remote_images.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0013_knowledge': knowledgeMigration,
   '0014_link_previews': linkPreviewsMigration,
   '0015_events_polls': eventsPollsMigration,
+  '0016_group_files': groupFilesMigration,
   '0018_remote_images': remoteImagesMigration,
 };
 

@@ -6,6 +6,7 @@ import type { CommunityTables } from './communitySchema.js';
 import type { EventsTables } from './eventsSchema.js';
 import type { KnowledgeTables } from './knowledgeSchema.js';
 import type { LinkPreviewTables } from './linkPreviewSchema.js';
+import type { GroupContentTables } from './groupContentSchema.js';
 import type { ScaleOutTables } from './scaleOutSchema.js';
 import type { WebhooksChatTables } from './webhooksChatSchema.js';
 
@@ -228,7 +229,7 @@ export interface PostTable {
   link: string | null;
   /** JSON array of message tags ({id,name,type,offset,length}). */
   message_tags: string;
-  type: 'status' | 'link' | 'photo';
+  type: 'status' | 'link' | 'photo' | 'video';
   status_type: string;
   content_hash: string;
   created_time: number;
@@ -283,6 +284,8 @@ export interface MediaTable {
   /** Pixel size of an uploaded image, read when it is stored (migration 0004); null when unknown. */
   width?: number | null;
   height?: number | null;
+  /** The album the photo is in (migration 0016); null for loose photos. */
+  album_id?: string | null;
 }
 
 export interface PostMediaTable {
@@ -326,7 +329,7 @@ export interface ObjectTable {
   type: string;
 }
 
-export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, EventsTables, LinkPreviewTables, ScaleOutTables {
+export interface Database extends WebhooksChatTables, AutomationTables, CommunityTables, KnowledgeTables, EventsTables, LinkPreviewTables, ScaleOutTables, GroupContentTables {
   community: CommunityTable;
   member: MemberTable;
   session: SessionTable;

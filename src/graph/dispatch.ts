@@ -1,4 +1,5 @@
 import { transact } from '../domain/commands/shared.js';
+import { emptyMediaTrash } from '../media/trash.js';
 import type { Context } from '../context.js';
 import { AppError, formatGraphError, invalidParameter, newTraceId, toAppError } from '../errors.js';
 import { authenticate, extractToken, type ProofParams, type RateLimits, type UsageRecorder } from './auth.js';
@@ -134,7 +135,12 @@ export async function dispatch(ctx: Context, services: GraphServices, call: Grap
       linkBase: call.linkBase,
       presentation,
       fields,
-      write: (fn) => transact(ctx, actor, fn),
+      write: async (fn) => {
+        const result = await transact(ctx, actor, fn);
+        // Files of content the write deleted leave the store now (housekeeping retries any that fail).
+        await emptyMediaTrash(ctx).catch((error) => ctx.log.warn({ err: error }, 'emptying the media trash failed'));
+        return result;
+      },
     };
     const result = await handler(req);
     await services.limits.charge(actor.appId, RequestBudget.extraPoints(budget.rowsRendered - rowsBefore));

@@ -1,4 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { type MediaStore, safeKey, type StoredFile } from './store.js';
 
@@ -37,6 +39,12 @@ export class S3Store implements MediaStore {
 
   async put(key: string, data: Buffer, mimeType: string | null): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, ContentType: mimeType ?? 'application/octet-stream', ContentLength: data.length }));
+  }
+
+  async putFile(key: string, localPath: string, mimeType: string | null): Promise<void> {
+    const { size } = await fsp.stat(localPath);
+    const body = fs.createReadStream(localPath);
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: mimeType ?? 'application/octet-stream', ContentLength: size }));
   }
 
   async get(key: string): Promise<StoredFile | undefined> {

@@ -21,6 +21,8 @@ export interface MediaStore {
   /** Where this store keeps files, for messages (`data directory /x`, `database`, `s3://b/p`). */
   readonly describe: string;
   put(key: string, data: Buffer, mimeType: string | null): Promise<void>;
+  /** Stores a file spooled to local disk, streaming it where the backend can; the local file may be moved away. */
+  putFile(key: string, localPath: string, mimeType: string | null): Promise<void>;
   get(key: string): Promise<StoredFile | undefined>;
   delete(key: string): Promise<void>;
 }
@@ -46,6 +48,17 @@ export class DirectoryStore implements MediaStore {
     await fsp.writeFile(temporary, data);
     await fsp.rename(temporary, file);
   }
+  async putFile(key: string, localPath: string): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const file = path.join(this.dir, safeKey(key));
+    const temporary = `${file}.${process.pid}.tmp`;
+    // A rename when the spool and the store share a file system; a copy otherwise.
+    await fsp.rename(localPath, temporary).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EXDEV') throw error;
+      await fsp.copyFile(localPath, temporary);
+    });
+    await fsp.rename(temporary, file);
+  }
   async get(key: string): Promise<StoredFile | undefined> {
     const file = path.join(this.dir, safeKey(key));
     const stat = await fsp.stat(file).catch(() => undefined);
@@ -66,6 +79,10 @@ export class DatabaseStore implements MediaStore {
   ) {}
   async put(key: string, data: Buffer, mimeType: string | null): Promise<void> {
     await putMediaBlob(this.db, safeKey(key), data, mimeType, this.now());
+  }
+  async putFile(key: string, localPath: string, mimeType: string | null): Promise<void> {
+    // A database column takes the value whole: the bytes are read from disk only here.
+    await this.put(key, await fsp.readFile(localPath), mimeType);
   }
   async get(key: string): Promise<StoredFile | undefined> {
     const blob = await findMediaBlob(this.db, safeKey(key));

@@ -53,6 +53,7 @@ function groupView(g: GroupRow & { member_count?: number }, role: GroupAccess['r
     role,
     can_read: memberMay(access, 'read'),
     can_join: memberMay(access, 'join'),
+    can_request: memberMay(access, 'request'),
     can_post: memberMay(access, 'post'),
     can_interact: memberMay(access, 'interact'),
     can_moderate: memberMay(access, 'moderate'),

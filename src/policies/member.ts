@@ -9,6 +9,8 @@ import { AppError } from '../errors.js';
 //   read its feed    OPEN: everyone; CLOSED and SECRET: members only
 //   join             not archived, and join_setting ANYONE, or an OPEN group whose join_setting is NONE;
 //                    otherwise a group admin (or a system admin) adds people
+//   request to join  not a member, not archived, not SECRET, and joining needs approval (CLOSED, or ADMIN_ONLY);
+//                    the group's admins and moderators approve or decline
 //   post             members, not archived; post_permissions ADMIN_ONLY: group admins and moderators only
 //   comment, react   members, not archived
 //   delete           the author, or the group's admins and moderators
@@ -20,7 +22,7 @@ export interface GroupAccess {
   role: GroupRole | null;
 }
 
-export type MemberGroupAction = 'see' | 'read' | 'join' | 'leave' | 'post' | 'interact' | 'moderate';
+export type MemberGroupAction = 'see' | 'read' | 'join' | 'request' | 'leave' | 'post' | 'interact' | 'moderate';
 
 const isManager = (role: GroupRole | null) => role === 'admin' || role === 'moderator';
 
@@ -34,6 +36,8 @@ export function memberMay(access: GroupAccess, action: MemberGroupAction): boole
       return group.privacy === 'OPEN' || member;
     case 'join':
       return !member && !group.archived && group.privacy !== 'SECRET' && (group.join_setting === 'ANYONE' || (group.privacy === 'OPEN' && group.join_setting === 'NONE'));
+    case 'request':
+      return !member && !group.archived && group.privacy !== 'SECRET' && !memberMay(access, 'join');
     case 'leave':
       return member;
     case 'post':
@@ -53,6 +57,7 @@ export function authorizeMember(access: GroupAccess, action: MemberGroupAction):
     see: 'No such group',
     read: 'Only members of this group can see its posts.',
     join: access.group.archived ? 'This group is archived.' : 'This group does not take new members by themselves; ask one of its admins to add you.',
+    request: access.role ? 'You are already a member of this group.' : access.group.archived ? 'This group is archived.' : 'This group takes new members directly; join it.',
     leave: 'You are not a member of this group.',
     post: access.group.archived ? 'This group is archived.' : access.role ? 'Only admins and moderators can post in this group.' : 'Join the group to post in it.',
     interact: access.group.archived ? 'This group is archived.' : 'Join the group to comment and react.',

@@ -1,3 +1,4 @@
+import { type PostContentView, postContentOf } from './groupContent.js';
 import { mediaPath } from './media.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
@@ -88,6 +89,8 @@ export interface PostView {
   previews: PreviewCard[];
   /** True while a preview for the viewer (on the post or one of its comments) is still being asked for. */
   previews_pending: boolean;
+  files: PostContentView['files'];
+  video: PostContentView['video'];
   created_time: string;
   updated_time: string;
   reactions: Reactions;
@@ -147,7 +150,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
   );
   const comments: CommentRow[] = [...top, ...replies];
   const objectIds = [...postIds, ...comments.map((c) => c.id)];
-  const [photos, counts, mine, profiles, commentMedia, polls, postPreviews, commentPreviews] = await Promise.all([
+  const [photos, counts, mine, profiles, commentMedia, polls, postPreviews, commentPreviews, content] = await Promise.all([
     mediaOfPosts(ctx.db, postIds),
     reactionCounts(ctx.db, objectIds),
     reactionsOfActor(ctx.db, objectIds, viewerId),
@@ -156,6 +159,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
     pollsOf(ctx, viewerId, postIds),
     viewerPreviews(ctx.db, ctx.clock.now(), 'post', posts.map((p) => ({ id: p.id, authorId: p.author_id })), viewerId),
     viewerPreviews(ctx.db, ctx.clock.now(), 'comment', comments.map((c) => ({ id: c.id, authorId: c.author_id })), viewerId),
+    postContentOf(ctx, postIds),
   ]);
   const reactions = (id: string): Reactions => {
     const byType = counts.get(id) ?? {};
@@ -189,6 +193,8 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
       previews: previewCards(postPreviews.rows.get(p.id)),
       previews_pending: postPreviews.pending.has(p.id) || threaded.some((c) => commentPreviews.pending.has(c.id)),
+      files: content.get(p.id)?.files ?? [],
+      video: content.get(p.id)?.video ?? null,
       created_time: iso(p.created_time),
       updated_time: iso(p.updated_time),
       reactions: reactions(p.id),

@@ -10,7 +10,7 @@ after(() => images.close());
 
 // Posting as Meta's samples post: several photos in attached_media in every shape the samples
 // use (JSON, bracket notation, multipart, PowerShell's single-quoted pseudo-JSON), and files=
-// refused out loud instead of dropped.
+// naming an unknown file refused out loud instead of dropped.
 
 for (const dialect of await dialects()) {
   describe(`posting with photos (${dialect})`, () => {
@@ -86,7 +86,7 @@ for (const dialect of await dialects()) {
       assert.equal(unused.status, 200, 'the photo is still unattached and readable by its owner');
     });
 
-    test('files= is refused with a clear Graph error, never dropped', async () => {
+    test('files= naming no uploaded file is a Graph error 100 and writes nothing (files themselves: test/graph/files.test.ts)', async () => {
       const before = await ts.ctx.db.selectFrom('post').select('id').execute();
       const r = await http('POST', `${ts.graph}/${group}/feed`, { token, form: { message: 'with a file', files: '1234567890123456' } });
       assert.equal(r.status, 400, r.text);

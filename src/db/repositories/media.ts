@@ -1,4 +1,6 @@
 import type { Db } from '../database.js';
+import { discardStoredFiles } from './mediaTrash.js';
+import { chunkKey } from './video.js';
 import { indexObject } from './object.js';
 import { firstOfEach, keysetPage, type Page, type PageRequest } from '../keyset.js';
 import type { MediaTable } from '../schema.js';
@@ -15,8 +17,10 @@ export async function insertMedia(db: Db, row: MediaRow): Promise<void> {
   await indexObject(db, row.id, 'photo');
 }
 
-/** Deletes a photo and its links to posts. */
-export async function deleteMedia(db: Db, id: string): Promise<void> {
+/** Deletes a photo and its links to posts; its stored file goes to the trash in the same transaction. */
+export async function deleteMedia(db: Db, id: string, now: number): Promise<void> {
+  const row = await db.selectFrom('media').select('file_name').where('id', '=', id).executeTakeFirst();
+  await discardStoredFiles(db, [row?.file_name ?? null], now);
   await db.deleteFrom('post_media').where('media_id', '=', id).execute();
   await db.deleteFrom('knowledge_media').where('media_id', '=', id).execute();
   await db.deleteFrom('media').where('id', '=', id).execute();
@@ -44,6 +48,13 @@ export async function attachMediaToPost(db: Db, postId: string, mediaIds: readon
   await db.insertInto('post_media').values(mediaIds.map((media_id, position) => ({ post_id: postId, media_id, position }))).execute();
 }
 
+/** Adds one photo at the end of a post's attachments. */
+export async function appendMediaToPost(db: Db, postId: string, mediaId: string): Promise<void> {
+  const last = await db.selectFrom('post_media').select((eb) => eb.fn.max('position').as('p')).where('post_id', '=', postId).executeTakeFirst();
+  const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+  await db.insertInto('post_media').values({ post_id: postId, media_id: mediaId, position }).execute();
+}
+
 /** Media attached to each post, in attachment order. */
 export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
   const out = new Map<string, MediaRow[]>();
@@ -60,11 +71,15 @@ export async function mediaOfPosts(db: Db, postIds: readonly string[]): Promise<
   return out;
 }
 
-/** Every stored file name, for `media migrate`. */
+/** Every stored file name (photos, chat files, group files, videos and unfinished video chunks), for `media migrate`. */
 export async function listMediaFileNames(db: Db): Promise<{ key: string; mime_type: string | null }[]> {
   const media = await db.selectFrom('media').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
   const chat = await db.selectFrom('chat_file').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
-  return [...media, ...chat].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
+  const files = await db.selectFrom('group_file').select(['file_name', 'mime_type']).execute();
+  const videos = await db.selectFrom('video').select(['file_name', 'mime_type']).where('file_name', 'is not', null).execute();
+  const uploads = await db.selectFrom('video_upload').select(['id', 'chunks']).execute();
+  const chunks = uploads.flatMap((u) => Array.from({ length: u.chunks }, (_, n) => ({ file_name: chunkKey(u.id, n) as string | null, mime_type: 'application/octet-stream' as string | null })));
+  return [...media, ...chat, ...files, ...videos, ...chunks].map((r) => ({ key: r.file_name!, mime_type: r.mime_type }));
 }
 
 /** Photos and pictures attached by URL before the server fetched such URLs: a source URL, no stored file. */

@@ -1,7 +1,7 @@
 import type { Db } from '../database.js';
 
 /** The node types the object index records (each is a Graph node type of the same name). */
-export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'photo' | 'community' | 'skill' | 'export_job' | 'reported_content' | 'knowledge_category' | 'knowledge_quick_link' | 'event' | 'question' | 'question_option';
+export type ObjectType = 'member' | 'group' | 'post' | 'comment' | 'page' | 'app' | 'photo' | 'community' | 'skill' | 'export_job' | 'reported_content' | 'knowledge_category' | 'knowledge_quick_link' | 'event' | 'question' | 'question_option' | 'group_file' | 'album' | 'doc' | 'video';
 
 // Ids are never reused and never change type, so what an id is can be remembered, per database
 // handle. A deleted object still fails its own load afterwards.

@@ -1,3 +1,7 @@
+import { deleteAlbumsOfPosts } from './album.js';
+import { deleteDocsOfPosts } from './doc.js';
+import { deleteVideosOfPosts } from './video.js';
+import { deleteFilesOfPosts } from './groupFile.js';
 import type { Db } from '../database.js';
 import { indexObject } from './object.js';
 import { deletePollsOfPosts, deleteVotesOfVoter } from './poll.js';
@@ -87,6 +91,11 @@ export async function deletePostsCascade(db: Db, postIds: readonly string[]): Pr
   await db.deleteFrom('seen').where('post_id', 'in', ids).execute();
   await db.deleteFrom('post_media').where('post_id', 'in', ids).execute();
   await deletePollsOfPosts(db, ids);
+  // The trash time only orders the emptying, so the wall clock will do.
+  await deleteFilesOfPosts(db, ids, Date.now());
+  await deleteAlbumsOfPosts(db, ids);
+  await deleteDocsOfPosts(db, ids);
+  await deleteVideosOfPosts(db, ids, Date.now());
   await db.deleteFrom('post').where('id', 'in', ids).execute();
 }
 

@@ -1,3 +1,4 @@
+import { deleteMembershipHistory } from '../../db/repositories/groupMembershipHistory.js';
 import { deleteGroup, findGroupById, findMembership, type GroupRow, insertGroup, insertMembership, updateGroup } from '../../db/repositories/group.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { deletePostsCascade, postIdsOfFeed } from '../../db/repositories/post.js';
@@ -121,6 +122,7 @@ export async function groupDeleter({ ctx, actor, trx }: Write, groupId: string):
   await deletePostsCascade(trx, await postIdsOfFeed(trx, groupId));
   await deleteEvents(trx, await eventIdsOfGroup(trx, groupId));
   await deleteGroup(trx, groupId);
+  await deleteMembershipHistory(trx, groupId);
   await recordChange(trx, ctx, actor, { action: 'group.deleted', target: { type: 'group', id: groupId }, old: group });
 }
 

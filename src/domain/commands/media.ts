@@ -1,10 +1,12 @@
 import type { Context } from '../../context.js';
 import { deleteMedia, insertMedia, isProfilePicture, listRemoteOnlyMedia, type MediaRow, updateMedia } from '../../db/repositories/media.js';
+import { discardStoredFiles } from '../../db/repositories/mediaTrash.js';
 import { AppError, invalidParameter } from '../../errors.js';
+import { PICTURE_SIDES, resizedKey } from '../pictureSizes.js';
 import { newId } from '../../ids.js';
 import { authorOf } from '../actor.js';
 import { recordChange } from '../events.js';
-import { MAX_UPLOAD_BYTES, sniffImage, storeMediaFile } from '../media.js';
+import { sniffImage, storeMediaFile } from '../media.js';
 import { imageDimensions, normalizePicture } from '../picture.js';
 import { remoteFile, transact, type Write } from './shared.js';
 
@@ -26,7 +28,7 @@ export async function photoUploader(w: Write, input: PhotoInput): Promise<MediaR
   if (!input.url && !input.file) throw invalidParameter('A photo needs a url or an uploaded source file');
   if (!input.file && !/^https?:\/\/\S+$/i.test(input.url!)) throw invalidParameter('url must be an http(s) URL');
   const data = input.file ? input.file.data : (await remoteFile(w, input.url!, 'image')).data;
-  if (data.length > MAX_UPLOAD_BYTES) throw invalidParameter(`A photo has at most ${MAX_UPLOAD_BYTES} bytes`);
+  if (data.length > ctx.config.uploadLimits.photo) throw invalidParameter(`A photo has at most ${ctx.config.uploadLimits.photo} bytes`);
   const kind = sniffImage(data);
   if (!kind) throw invalidParameter('The uploaded file is not a JPEG, PNG, GIF or WebP image');
   const id = newId();
@@ -58,9 +60,11 @@ export async function photoUploader(w: Write, input: PhotoInput): Promise<MediaR
   return row;
 }
 
-/** Deletes a photo: the row and its place in any post (the post stays). Without its row the file is no longer served. */
+/** Deletes a photo: the row, its place in any post (the post stays) and, once committed, its stored file. */
 export async function photoDeleter({ ctx, actor, trx }: Write, media: MediaRow): Promise<void> {
-  await deleteMedia(trx, media.id);
+  await deleteMedia(trx, media.id, ctx.clock.now());
+  // Resized copies made for picture?width= go with it.
+  if (media.file_name) await discardStoredFiles(trx, PICTURE_SIDES.map((side) => resizedKey(media.file_name!, side)), ctx.clock.now());
   await recordChange(trx, ctx, actor, {
     action: 'media.deleted',
     target: { type: 'photo', id: media.id },

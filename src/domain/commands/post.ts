@@ -1,6 +1,9 @@
 import { lockKey } from '../../db/database.js';
 import { deleteLinkPreviewsByIds, previewsOf } from '../../db/repositories/linkPreview.js';
 import { linkPreviewRequester, sharedUrls } from '../linkPreviews.js';
+import { type AlbumRow, insertAlbum, putPhotosInAlbum } from '../../db/repositories/album.js';
+import { attachFilesToPost } from '../../db/repositories/groupFile.js';
+import { claimGroupFiles } from './groupFile.js';
 import { findMemberById } from '../../db/repositories/member.js';
 import { type MediaRow, attachMediaToPost, findMediaByIds, updateMedia } from '../../db/repositories/media.js';
 import { findPollsOfPosts } from '../../db/repositories/poll.js';
@@ -27,6 +30,14 @@ export interface PostInput {
   link?: string;
   /** Unpublished photos to attach (attached_media / attachment_id). */
   mediaIds?: readonly string[];
+  /** Uploaded group files to attach (files=, ids from POST /group_file_revisions). */
+  fileIds?: readonly string[];
+  /** The post's type when the object it shows decides it (a video). */
+  type?: 'video';
+  /** Rows another object backed by this post writes (a doc), in the same transaction; what it returns joins the post's audit event. */
+  backs?: (post: PostRow) => Promise<Record<string, unknown>>;
+  /** Make the post an album's (POST /{group}/albums); group posts with several photos get one by themselves. */
+  album?: { name: string; description?: string; location?: string };
   /** Skip the duplicate-post check (error 506): machine senders repeat messages on purpose. */
   allowDuplicate?: boolean;
   /** A poll under the message (group posts only); its question stands in for a message. */
@@ -101,9 +112,14 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
   const mediaIds = input.mediaIds ?? [];
   const poll = input.poll === undefined ? undefined : checkPoll(input.poll);
   if (poll && input.feedType !== 'group') throw invalidParameter('Polls are posted in groups');
-  if (message === null && link === null && mediaIds.length === 0 && !poll) throw invalidParameter('A post needs a message or a link');
+  const fileIds = [...new Set(input.fileIds ?? [])];
+  if (message === null && link === null && mediaIds.length === 0 && fileIds.length === 0 && !input.album && !input.backs && !poll) throw invalidParameter('A post needs a message or a link');
+  if (fileIds.length && input.feedType !== 'group') throw invalidParameter('files can only be posted in a group');
   const { message: text, tags } = await resolveMentions(trx, message);
-  const contentHash = sha256Hex(JSON.stringify(poll ? [text, link, mediaIds, poll] : [text, link, mediaIds]));
+  const content: unknown[] = [text, link, mediaIds];
+  if (fileIds.length) content.push(fileIds);
+  if (poll) content.push(poll);
+  const contentHash = sha256Hex(JSON.stringify(content));
   const now = ctx.clock.now();
   // Identical posts by one author to one feed go one at a time, so two cannot both pass the check.
   await lockKey(trx, `post:${input.feedId}:${author.id}:${contentHash}`);
@@ -112,6 +128,7 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     throw new AppError('duplicate_post');
   }
   const media = await claimMedia(trx, author.id, mediaIds);
+  const files = await claimGroupFiles(trx, author.id, fileIds);
   const row: PostRow = {
     id: newId(),
     feed_id: input.feedId,
@@ -122,8 +139,8 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     formatting: input.formatting ?? 'PLAINTEXT',
     link,
     message_tags: JSON.stringify(tags),
-    type: media.length ? 'photo' : link ? 'link' : 'status',
-    status_type: media.length ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
+    type: input.type ?? (media.length || input.album ? 'photo' : link ? 'link' : 'status'),
+    status_type: input.type === 'video' ? 'added_video' : media.length || input.album ? 'added_photos' : actor.kind === 'member' ? 'mobile_status_update' : 'app_created_story',
     content_hash: contentHash,
     created_time: now,
     updated_time: now,
@@ -134,12 +151,42 @@ export async function postCreator({ ctx, actor, trx }: Write, input: PostInput):
     await attachMediaToPost(trx, row.id, mediaIds);
     for (const m of media) if (!m.published || m.group_id !== input.feedId) await updateMedia(trx, m.id, { published: 1, group_id: input.feedType === 'group' ? input.feedId : null });
   }
+  await attachFilesToPost(trx, row.id, input.feedId, files.map((f) => f.id), now);
   await linkPreviewRequester({ ctx, actor, trx }, { objectType: 'post', objectId: row.id, texts: [row.link, row.message], groupId: row.feed_type === 'group' ? row.feed_id : null });
+  const name = await authorName(trx, actor);
+  let album: AlbumRow | undefined;
+  if (input.feedType === 'group' && (input.album || media.length > 1)) {
+    album = {
+      id: newId(),
+      group_id: input.feedId,
+      post_id: row.id,
+      owner_id: author.id,
+      owner_type: author.type,
+      name: input.album?.name ?? (name ? `Photos from ${name}'s post` : 'Photos'),
+      description: input.album?.description || null,
+      location: input.album?.location || null,
+      kind: input.album ? 'normal' : 'post',
+      created_time: now,
+      updated_time: now,
+    };
+    await insertAlbum(trx, album);
+    await putPhotosInAlbum(trx, album.id, mediaIds);
+  }
+  const backed = input.backs ? await input.backs(row) : {};
   await recordChange(trx, ctx, actor, {
     action: 'post.created',
     target: { type: 'post', id: postWireId(row) },
-    new: { message: row.message, link: row.link, formatting: row.formatting, media: mediaIds, ...(poll ? { poll: { id: pollRow!.id, question: poll.question, options: poll.options, multiple_choice: poll.multiple } } : {}) },
-    events: postEvents(row, 'add', tags, await authorName(trx, actor)),
+    new: {
+      message: row.message,
+      link: row.link,
+      formatting: row.formatting,
+      media: mediaIds,
+      ...(fileIds.length ? { files: fileIds } : {}),
+      ...(album ? { album: { id: album.id, name: album.name } } : {}),
+      ...(poll ? { poll: { id: pollRow!.id, question: poll.question, options: poll.options, multiple_choice: poll.multiple } } : {}),
+      ...backed,
+    },
+    events: postEvents(row, 'add', tags, name),
   });
   return row;
 }

@@ -28,6 +28,12 @@ import { eventNode } from './event/node.js';
 import { eventGuestType } from './event/type.js';
 import { questionNode } from './question/node.js';
 import { questionOptionNode } from './question_option/node.js';
+import { groupFileNode } from './group_file/node.js';
+import { groupFileRevisionsNode } from './group_file_revisions/node.js';
+import { albumNode } from './album/node.js';
+import { docNode } from './doc/node.js';
+import { videoNode } from './video/node.js';
+import { docRevisionType } from './doc/type.js';
 
 // The Graph surface's one index. Adding a node type is one folder under nodes/ and one line in
 // `nodes` (DESIGN.md §2, docs/registry.md). Ids in a form of their own are recognised in the
@@ -37,6 +43,7 @@ const nodes = [
   appNode, // app
   communityNode, // community, company
   debugTokenNode, // debug_token
+  groupFileRevisionsNode, // group_file_revisions
   memberNode, // an email
   threadNode, // t_…
   messageNode, // m_…
@@ -52,6 +59,10 @@ const nodes = [
   eventNode,
   questionNode,
   questionOptionNode,
+  groupFileNode,
+  albumNode,
+  docNode,
+  videoNode,
 ] as const;
 
 /** Types that only appear nested in other nodes' answers. */
@@ -65,6 +76,7 @@ const embedded = [
   { key: 'badge', type: badgeType },
   { key: 'knowledge_audience', type: knowledgeAudienceType },
   { key: 'event_guest', type: eventGuestType },
+  { key: 'doc_revision', type: docRevisionType },
 ];
 
 /** Route files whose routes span node types (Work Chat's Send API, webhooks); one line each. */

@@ -5,6 +5,7 @@ import { Avatar, ErrorNote, Loading, toast, useLoad } from '../shared/ui';
 import { Composer } from './Composer';
 import { GroupEvents } from './GroupEvents';
 import type { PollDraft } from './Poll';
+import { GroupContent, type GroupTab, JoinRequests, RequestToJoin } from './GroupContent';
 import { PostCard } from './PostCard';
 import type { Group, Me, Post } from './types';
 
@@ -13,7 +14,7 @@ const PRIVACY: Record<Group['privacy'], string> = { OPEN: 'Public group', CLOSED
 function JoinButton({ group, onDone }: { group: Group; onDone: () => void }) {
   const [error, setError] = useState<unknown>();
   if (group.role) return <span className="badge on">{group.role === 'member' ? 'Member' : group.role === 'admin' ? 'Admin' : 'Moderator'}</span>;
-  if (!group.can_join) return <span className="muted">Ask an admin to join</span>;
+  if (!group.can_join) return group.can_request ? <RequestToJoin group={group} /> : <span className="muted">Ask an admin to join</span>;
   return (
     <>
       <button
@@ -96,8 +97,14 @@ export function GroupsScreen({ onChange }: { onChange: () => void }) {
 /** The tabs of a group page, by the path segment after the group id (`/groups/{id}/events`). */
 const GROUP_TABS: { tab: string; label: string }[] = [
   { tab: '', label: 'Feed' },
+  { tab: 'files', label: 'Files' },
+  { tab: 'docs', label: 'Docs' },
+  { tab: 'photos', label: 'Photos' },
+  { tab: 'videos', label: 'Videos' },
   { tab: 'events', label: 'Events' },
 ];
+/** Tabs whose content GroupContent shows. */
+const CONTENT_TABS: readonly string[] = ['files', 'docs', 'photos', 'videos'];
 
 export function GroupScreen({ id, tab = '', me, onMembership }: { id: string; tab?: string; me: Me; onMembership: () => void }) {
   const current = GROUP_TABS.find((t) => t.tab === tab) ?? GROUP_TABS[0];
@@ -153,6 +160,7 @@ export function GroupScreen({ id, tab = '', me, onMembership }: { id: string; ta
         </div>
       </div>
       {g.description && <p>{g.description}</p>}
+      <JoinRequests group={g} onChange={changed} />
       {!g.can_read && <p className="panel">Only members see the posts of this group.</p>}
       {g.can_read && (
         <nav className="tabs row" aria-label={`${g.name} sections`}>
@@ -164,6 +172,7 @@ export function GroupScreen({ id, tab = '', me, onMembership }: { id: string; ta
         </nav>
       )}
       {g.can_read && current.tab === 'events' && <GroupEvents group={g} />}
+      {g.can_read && CONTENT_TABS.includes(current.tab) && <GroupContent group={g} tab={current.tab as Exclude<GroupTab, 'feed'>} />}
       {onFeed && (
         <>
           {g.can_post && (

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { del, patch, post, put } from '../shared/api';
 import { Message, type MessageTag } from '../shared/markdown';
 import { Link, navigate } from '../shared/router';
+import { PostAttachments } from './GroupContent';
 import { Avatar, ErrorNote, Time, toast } from '../shared/ui';
 import { Composer } from './Composer';
 import type { Comment, Post, ProfileRef } from './types';
@@ -193,6 +194,7 @@ export function PostCard({ initial, meId, canInteract, canModerate, showGroup, o
           {p.photos.map((ph) => ph.url && <img key={ph.id} src={ph.url} alt={ph.caption ?? `Photo posted by ${p.from.name}`} loading="lazy" />)}
         </div>
       )}
+      <PostAttachments post={p} />
       <ErrorNote error={error} />
       <div className="bar">
         <ReactionBar kind="posts" id={p.id} reactions={p.reactions} disabled={!canInteract} onChange={setP} />

@@ -45,6 +45,8 @@ export interface Post {
   photos: { id: string; url: string | null; caption: string | null }[];
   previews: PreviewCard[];
   previews_pending?: boolean;
+  files?: { id: string; name: string; size: number; url: string; is_image: boolean }[];
+  video?: { id: string; title: string | null; source: string | null } | null;
   created_time: string;
   reactions: Reactions;
   comment_count: number;
@@ -88,6 +90,7 @@ export interface Group {
   role: 'admin' | 'moderator' | 'member' | null;
   can_read: boolean;
   can_join: boolean;
+  can_request?: boolean;
   can_post: boolean;
   can_interact: boolean;
   can_moderate: boolean;

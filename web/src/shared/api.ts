@@ -16,6 +16,11 @@ export function setCsrf(token: string | undefined): void {
   csrfToken = token ?? '';
 }
 
+/** The CSRF token to send with a change made outside `call` (an upload with progress). */
+export function csrf(): string {
+  return csrfToken;
+}
+
 export interface CallOptions {
   /** Sent as JSON unless it is FormData. */
   body?: unknown;

@@ -1,11 +1,16 @@
 import { countGroupMembers, type GroupMembershipRow, type GroupRow, listGroupMembers, listGroupMembersOfMany } from '../../../db/repositories/group.js';
 import { findMediaByIds, listGroupPhotos, listGroupPhotosOfMany } from '../../../db/repositories/media.js';
 import { mediaUrl } from '../../../presenters/media.js';
+import { listGroupFiles, listGroupFilesOfMany } from '../../../db/repositories/groupFile.js';
+import { listGroupAlbums, listGroupAlbumsOfMany } from '../../../db/repositories/album.js';
+import { listGroupDocs, listGroupDocsOfMany } from '../../../db/repositories/doc.js';
+import { listGroupVideos, listGroupVideosOfMany } from '../../../db/repositories/video.js';
+import { listFormerMembers, listFormerMembersOfMany, listMemberRequests, listMemberRequestsOfMany } from '../../../db/repositories/groupMembershipHistory.js';
 import { findMembersByIds } from '../../../db/repositories/member.js';
 import { countFeeds, listFeed, listFeeds } from '../../../db/repositories/post.js';
 import type { GroupRole } from '../../../db/schema.js';
 import { authorize } from '../../../policies/graph.js';
-import type { EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
+import type { EdgeQuery, EdgeSpec, NodeType, Presentation } from '../../../presenters/types.js';
 import { graphTime } from '../../time.js';
 import type { MemberView } from '../member/type.js';
 import { loadProfiles } from '../profile/type.js';
@@ -51,6 +56,34 @@ async function covers(p: Presentation, groups: GroupRow[]): Promise<({ id: strin
     return g.cover_url && !g.cover_media_id ? { id: `${g.id}_cover`, source: g.cover_url, offset_x: 0, offset_y: 0 } : undefined;
   });
 }
+
+/** A member listed with the time they asked to join or left. */
+type ListedMember = MemberView & { listed_time: number };
+
+async function listedMembers(p: Presentation, lists: { member_id: string; time: number }[][]): Promise<ListedMember[][]> {
+  const members = new Map((await findMembersByIds(p.ctx.db, lists.flat().map((r) => r.member_id))).map((m) => [m.id, m]));
+  return lists.map((rows) => rows.flatMap((r) => (members.has(r.member_id) ? [{ ...members.get(r.member_id)!, listed_time: r.time }] : [])));
+}
+
+/** `member_requests` (oldest first) and `former_members` (latest leavers first): people with a time, read like the members. */
+function historyEdge(
+  list: (p: Presentation, groupId: string, q: EdgeQuery) => Promise<{ rows: { member_id: string; time: number }[]; hasNext: boolean; hasPrevious: boolean }>,
+  many: (p: Presentation, groupIds: string[], q: EdgeQuery) => Promise<{ group_id: string; member_id: string; time: number }[]>,
+): EdgeSpec<GroupRow, ListedMember> {
+  return {
+    target: 'member',
+    authorize: (p, g) => authorize(p.actor, 'group.members.read', { groupId: g.id }),
+    position: (m) => ({ sort: m.listed_time, id: m.id }),
+    page: async (p, group, q) => {
+      const page = await list(p, group.id, q);
+      const [rows] = await listedMembers(p, [page.rows]);
+      return { ...page, rows };
+    },
+    many: async (p, groups, q) => listedMembers(p, byParent(groups.map((g) => g.id), await many(p, groups.map((g) => g.id), q), (r) => r.group_id)),
+  };
+}
+
+const pageOf = (q: EdgeQuery, order: 'asc' | 'desc') => ({ limit: q.limit, order: direction(q, order), after: q.after, before: q.before });
 
 export const groupType: NodeType<GroupRow> = {
   name: 'Group',
@@ -107,6 +140,20 @@ export const groupType: NodeType<GroupRow> = {
       },
     },
     members: membersEdge(['admin', 'moderator', 'member']),
+    member_requests: historyEdge(
+      async (p, id, q) => {
+        const page = await listMemberRequests(p.ctx.db, id, pageOf(q, 'asc'));
+        return { ...page, rows: page.rows.map((r) => ({ member_id: r.member_id, time: r.requested_time })) };
+      },
+      async (p, ids, q) => (await listMemberRequestsOfMany(p.ctx.db, ids, direction(q, 'asc'), q.limit)).map((r) => ({ group_id: r.group_id, member_id: r.member_id, time: r.requested_time })),
+    ),
+    former_members: historyEdge(
+      async (p, id, q) => {
+        const page = await listFormerMembers(p.ctx.db, id, pageOf(q, 'desc'));
+        return { ...page, rows: page.rows.map((r) => ({ member_id: r.member_id, time: r.left_time })) };
+      },
+      async (p, ids, q) => (await listFormerMembersOfMany(p.ctx.db, ids, direction(q, 'desc'), q.limit)).map((r) => ({ group_id: r.group_id, member_id: r.member_id, time: r.left_time })),
+    ),
     admins: membersEdge(['admin']),
     moderators: membersEdge(['moderator']),
     photos: {
@@ -120,6 +167,46 @@ export const groupType: NodeType<GroupRow> = {
       },
     },
     events: groupEventsEdge,
+    albums: {
+      target: 'album',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (a) => ({ sort: a.created_time, id: a.id }),
+      page: (p, group, q) => listGroupAlbums(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupAlbumsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (a) => a.group_id);
+      },
+    },
+    videos: {
+      target: 'video',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (v) => ({ sort: v.created_time, id: v.id }),
+      page: (p, group, q) => listGroupVideos(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupVideosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (v) => v.group_id);
+      },
+    },
+    docs: {
+      target: 'doc',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (d) => ({ sort: d.updated_time, id: d.id }),
+      page: (p, group, q) => listGroupDocs(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupDocsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (d) => d.group_id);
+      },
+    },
+    files: {
+      target: 'group_file',
+      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+      position: (f) => ({ sort: f.updated_time, id: f.id }),
+      page: (p, group, q) => listGroupFiles(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+      many: async (p, groups, q) => {
+        const rows = await listGroupFilesOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
+        return byParent(groups.map((g) => g.id), rows, (f) => f.group_id ?? '');
+      },
+    },
     groups: {
       // Workplace groups have no sub-groups here; the edge exists and is empty.
       target: 'group',

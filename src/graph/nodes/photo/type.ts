@@ -1,3 +1,4 @@
+import { findAlbumsByIds } from '../../../db/repositories/album.js';
 import type { MediaRow } from '../../../db/repositories/media.js';
 import { mediaUrl } from '../../../presenters/media.js';
 import type { NodeType, Presentation } from '../../../presenters/types.js';
@@ -34,8 +35,13 @@ export const photoType: NodeType<MediaRow> = {
     icon: { kind: 'scalar', get: (_m, p) => `${p.publicBase}/media/post-icon.svg` },
     published: { kind: 'scalar', get: (m) => m.published === 1 },
     can_delete: { kind: 'scalar', get: (m, p) => ownPhoto(p, m) },
-    // Workplace's albums, photo tags and places have no data here: left out, as Graph leaves out empty values.
-    album: absent,
+    album: {
+      kind: 'ref',
+      target: 'album',
+      key: (m) => m.album_id ?? null,
+      load: async (p, ids) => new Map((await findAlbumsByIds(p.ctx.db, ids)).map((a) => [a.id, a])),
+    },
+    // Photo tags and places have no data here: left out, as Graph leaves out empty values.
     name_tags: absent,
     place: absent,
     can_tag: { kind: 'scalar', get: () => false },

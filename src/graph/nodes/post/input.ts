@@ -46,11 +46,24 @@ function attachedMedia(req: GraphRequest<unknown>): string[] {
   return [...new Set(list.map(mediaIdOf))];
 }
 
-/** Post parameters: message, formatting, link, and photos by attached_media / attachment_id. */
+const FILES_SHAPE = 'files must be a comma-separated list of file ids from POST /group_file_revisions';
+
+/** `files` as clients send it: `1,2,3` (Meta's samples), a JSON array, or bracket notation; ids as strings or numbers. */
+function groupFiles(req: GraphRequest<unknown>): string[] {
+  let value = req.params.values.files;
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value === 'string' && /^\s*\[/.test(value)) value = looseJson(value);
+  const list = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : typeof value === 'object' ? Object.values(value as object) : [value];
+  const ids = list.map((item) => {
+    const id = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as { id?: unknown }).id : item;
+    if ((typeof id !== 'string' && typeof id !== 'number') || !/^\d{1,20}$/.test(String(id).trim())) throw invalidParameter(FILES_SHAPE);
+    return String(id).trim();
+  });
+  return [...new Set(ids)];
+}
+
+/** Post parameters: message, formatting, link, photos by attached_media / attachment_id, and group files. */
 export function postInput(req: GraphRequest<unknown>): Omit<PostInput, 'feedId' | 'feedType'> {
-  if (req.params.has('files') && req.params.values.files !== '') {
-    throw invalidParameter('files: group files are not available on this server yet; attach photos with attached_media (upload them first with POST /me/photos?published=false)');
-  }
   const media = attachedMedia(req);
   const attachmentId = req.params.string('attachment_id') ?? req.params.string('object_attachment');
   if (attachmentId && !media.includes(attachmentId)) media.push(attachmentId);
@@ -59,6 +72,7 @@ export function postInput(req: GraphRequest<unknown>): Omit<PostInput, 'feedId' 
     formatting: req.params.oneOf('formatting', FORMATTINGS),
     link: req.params.string('link'),
     mediaIds: media,
+    fileIds: groupFiles(req),
   };
 }
 
@@ -69,5 +83,5 @@ export const postParams: readonly ParamDoc[] = [
   { name: 'link', description: 'A link to share' },
   { name: 'attached_media', description: 'Photos, in order: [{"media_fbid": id}, …] as JSON, bracket notation or single-quoted pseudo-JSON; several make an album', type: 'array' },
   { name: 'attachment_id', description: 'One photo by id (also object_attachment)' },
-  { name: 'files', description: 'Group file ids: not available yet, refused with error 100 (never dropped)' },
+  { name: 'files', description: 'Group files: ids from POST /group_file_revisions, comma-separated (or a JSON array); group posts only' },
 ];

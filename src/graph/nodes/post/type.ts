@@ -2,6 +2,12 @@ import { findAppsByPageIds } from '../../../db/repositories/app.js';
 import { countComments, listComments, listCommentsOfMany } from '../../../db/repositories/comment.js';
 import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
+import { filesOfPosts, type GroupFileRow } from '../../../db/repositories/groupFile.js';
+import { groupFileUrl } from '../group_file/type.js';
+import { type AlbumRow, albumsOfPosts } from '../../../db/repositories/album.js';
+import { albumLink } from '../album/type.js';
+import { type VideoRow, videosOfPosts } from '../../../db/repositories/video.js';
+import { videoPermalink, videoPlaceholder, videoSource } from '../video/type.js';
 import type { PostRow } from '../../../db/repositories/post.js';
 import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
 import { shareAttachment } from '../../../presenters/linkPreview.js';
@@ -33,10 +39,22 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
   return post.feed_type === 'group' ? `${p.publicBase}/groups/${post.feed_id}/posts/${post.id}` : `${p.publicBase}/profile/${post.feed_id}/posts/${post.id}`;
 }
 
-/** One attachment per post: the link (with its preview, when an integration gave one), one photo, or an album of several photos. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: LinkPreviewRow };
+/** A post's attachments: the link (with its preview, when an integration gave one), one photo or an album of several photos; then one per group file. */
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: LinkPreviewRow; file?: GroupFileRow; album?: AlbumRow; video?: VideoRow };
+
+/** A group file as a story attachment: its name, its signed download link, an image (itself, or a file icon). */
+function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknown> {
+  const url = groupFileUrl(p, f);
+  const image = /^image\/(png|jpeg|gif|webp)$/.test(f.mime_type) ? { src: url } : { src: `${p.publicBase}/media/file-icon.svg`, height: 64, width: 64 };
+  return { type: 'file_upload', title: f.name, url, target: { id: f.id, url }, media: { image } };
+}
 
 function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unknown> | undefined {
+  if (row.file) return fileAttachment(p, row.file);
+  if (row.video) {
+    const url = videoPermalink(p, row.video);
+    return { type: 'video_inline', title: row.video.title ?? undefined, description: row.video.description ?? undefined, url, target: { id: row.video.id, url }, media: { image: { src: videoPlaceholder(p) }, source: videoSource(p, row.video) } };
+  }
   const photo = (m: MediaRow) => ({
     type: 'photo',
     media: { image: { src: mediaUrl(p, m) } },
@@ -44,6 +62,10 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
     url: mediaUrl(p, m),
     description: m.caption ?? undefined,
   });
+  if (row.album) {
+    const link = albumLink(p, row.album);
+    return { type: 'album', title: row.album.name, description: row.album.description ?? undefined, target: { id: row.album.id, url: link }, url: link, subattachments: { data: row.media.map(photo) } };
+  }
   if (row.media.length === 1) return photo(row.media[0]);
   if (row.media.length > 1) {
     return { type: 'album', target: { id: row.post.id, url: postPermalink(p, row.post) }, url: postPermalink(p, row.post), subattachments: { data: row.media.map(photo) } };
@@ -76,6 +98,19 @@ const previewField = (pick: (row: LinkPreviewRow) => string | null, fallback: (p
   },
 });
 
+function attachmentRows(
+  p: Presentation,
+  post: PostRow,
+  media: MediaRow[],
+  files: GroupFileRow[],
+  album: AlbumRow | undefined,
+  video: VideoRow | undefined,
+  preview: LinkPreviewRow | undefined,
+): (AttachmentRow & { id: string })[] {
+  const main = { id: post.id, post, media, album, video, preview };
+  return [...(attachmentOf(p, main) ? [main] : []), ...files.map((file) => ({ id: `${post.id}_${file.id}`, post, media: [], file }))];
+}
+
 export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
   name: 'StoryAttachment',
   defaults: ['type', 'url', 'media', 'target', 'title', 'description', 'subattachments'],
@@ -100,6 +135,7 @@ export const attachmentType: NodeType<AttachmentRow & { id: string }> = {
 /** Graph's `status_type`: `shared_story` for links, `added_photos` for photos, else who wrote it. */
 export function statusTypeOf(post: PostRow): string {
   if (post.type === 'photo') return 'added_photos';
+  if (post.type === 'video') return 'added_video';
   if (post.type === 'link') return 'shared_story';
   return post.author_type === 'page' ? 'app_created_story' : 'mobile_status_update';
 }
@@ -187,7 +223,13 @@ export const postType: NodeType<PostRow> = {
     feed_targeting: absent,
     place: absent,
     shares: absent,
-    source: absent,
+    source: {
+      kind: 'batch',
+      load: async (p, posts) => {
+        const videos = await videosOfPosts(p.ctx.db, posts.filter((x) => x.type === 'video').map((x) => x.id));
+        return posts.map((post) => { const v = videos.get(post.id); return v ? videoSource(p, v) : undefined; });
+      },
+    },
     properties: absent,
     poll: { kind: 'ref', target: 'question', key: (post) => (post.feed_type === 'group' ? post.id : null), load: questionsOfPosts },
     permalink_url: { kind: 'scalar', get: (post, p) => postPermalink(p, post) },
@@ -261,16 +303,13 @@ export const postType: NodeType<PostRow> = {
       authorize: readPost,
       position: (a) => ({ sort: 0, id: a.id }),
       page: async (p, post) => {
-        const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), firstPreviews(p, [post])]);
-        const row = { id: post.id, post, media: media.get(post.id) ?? [], preview: previews.get(post.id) };
-        return { rows: attachmentOf(p, row) ? [row] : [], hasNext: false, hasPrevious: false };
+        const [media, files, albums, videos, previews] = await Promise.all([mediaOfPosts(p.ctx.db, [post.id]), filesOfPosts(p.ctx.db, [post.id]), albumsOfPosts(p.ctx.db, [post.id]), videosOfPosts(p.ctx.db, [post.id]), firstPreviews(p, [post])]);
+        return { rows: attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id), videos.get(post.id), previews.get(post.id)), hasNext: false, hasPrevious: false };
       },
       many: async (p, posts) => {
-        const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, posts.map((x) => x.id)), firstPreviews(p, posts)]);
-        return posts.map((post) => {
-          const row = { id: post.id, post, media: media.get(post.id) ?? [], preview: previews.get(post.id) };
-          return attachmentOf(p, row) ? [row] : [];
-        });
+        const ids = posts.map((x) => x.id);
+        const [media, files, albums, videos, previews] = await Promise.all([mediaOfPosts(p.ctx.db, ids), filesOfPosts(p.ctx.db, ids), albumsOfPosts(p.ctx.db, ids), videosOfPosts(p.ctx.db, ids), firstPreviews(p, posts)]);
+        return posts.map((post) => attachmentRows(p, post, media.get(post.id) ?? [], files.get(post.id) ?? [], albums.get(post.id), videos.get(post.id), previews.get(post.id)));
       },
     },
   },
