@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.js';
+import { IMAGE_HOST_ENV, type ImageHost, startImageHost } from '../helpers/images.js';
 import { http, startServer, type TestServer } from '../helpers/server.js';
 
 // Group photo albums over real HTTP: POST /{group}/albums, photos into an album, GET
@@ -15,13 +16,18 @@ for (const dialect of await dialects()) {
     let token: string;
     let group: string;
     let n = 0;
+    let host: ImageHost;
     before(async () => {
-      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0' } });
+      host = await startImageHost();
+      ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0', ...IMAGE_HOST_ENV } });
       token = (await ts.integration(['read_group', 'write_group', 'manage_group'])).access_token;
       group = (await http('POST', `${ts.graph}/community/groups`, { token, form: { name: 'Team photos', privacy: 'CLOSED' } })).json.id;
     });
-    after(() => ts.close());
-    const photoUrl = () => `https://example.com/a${++n}.jpg`;
+    after(async () => {
+      await ts?.close();
+      await host?.close();
+    });
+    const photoUrl = () => host.url(`a${++n}.jpg`);
 
     test('the triad on albums: no token 190, no permission 200, out of scope a missing object', async () => {
       const created = await http('POST', `${ts.graph}/${group}/albums`, { token, form: { name: 'Triad' } });

@@ -92,7 +92,7 @@ for (const dialect of await dialects()) {
       assert.equal(await download.text(), '%PDF-1.4 report');
       assert.equal(download.headers.get('content-type'), 'application/pdf');
       assert.match(download.headers.get('content-disposition') ?? '', /^attachment; .*filename\*=UTF-8''Quarterly%20report\.pdf/);
-      const forged = await fetch(listed.download_link.replace(/\/group-files\/(\d+)\/[^/]+\//, '/group-files/$1/forged/'));
+      const forged = await fetch(listed.download_link.replace(/hash=[^&]+/, 'hash=1.forgedforgedforgedforged'));
       assert.equal(forged.status, 404, 'a link with a wrong signature serves nothing');
 
       const attachments = await http('GET', `${ts.graph}/${post.json.id}?fields=attachments`, { token });
