@@ -125,7 +125,9 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
       let target = ids.get(p.id);
       if (target) report.skipped++;
       else {
-        const text = [credit(p.post, 'post'), p.post.message ?? p.post.story ?? '', p.poll ? pollText(p.poll) : ''].filter(Boolean).join('\n\n');
+        // A poll post has no message of its own (its question stands in): its story would only repeat the credit.
+        const body = p.post.message ?? (p.poll ? '' : p.post.story) ?? '';
+        const text = [credit(p.post, 'post'), body, p.poll ? pollText(p.poll) : ''].filter(Boolean).join('\n\n');
         const photo = photoFileOf(dir, p.post);
         if (photo) {
           const created = await graph.uploadPhoto(options.toGroup, { file: { data: fs.readFileSync(photo), filename: path.basename(photo) }, message: text });
