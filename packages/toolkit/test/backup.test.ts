@@ -75,6 +75,7 @@ for (const dialect of await dialects()) {
       await rsvp(bob, offsite, 'declined');
       const party = await newEvent({ name: 'Old party', start_time: '2026-01-10T18:00:00Z' });
       await graph.post(party, { is_canceled: true });
+      await newEvent({ name: 'Temporary', start_time: '2027-05-01T10:00:00Z' });
       out = tempDir();
     });
     after(async () => {
@@ -88,8 +89,8 @@ for (const dialect of await dialects()) {
       assert.equal(r.json.groups[0].posts, 14);
       assert.equal(r.json.groups[0].fetched, 14);
       assert.equal(r.json.groups[0].polls, 1);
-      assert.equal(r.json.groups[0].events, 2);
-      assert.equal(r.json.groups[0].eventsFetched, 2);
+      assert.equal(r.json.groups[0].events, 3);
+      assert.equal(r.json.groups[0].eventsFetched, 3);
       const saved = lines('posts.jsonl');
       assert.equal(saved.length, 14);
       const withPoll = saved.find((p) => p.id === poll.post);
@@ -138,7 +139,8 @@ for (const dialect of await dialects()) {
 
     test('an incremental run fetches only new and changed posts and events (a vote or an answer counts as a change)', async () => {
       const quiet = await run(['--json', 'backup', 'groups', '--group', group, '--out', out]);
-      assert.deepEqual([quiet.json.groups[0].fetched, quiet.json.groups[0].eventsFetched, quiet.json.groups[0].eventsUnchanged], [0, 0, 2]);
+      assert.deepEqual([quiet.json.groups[0].fetched, quiet.json.groups[0].eventsFetched, quiet.json.groups[0].eventsUnchanged], [0, 0, 3]);
+      await graph.delete(events.pop()!);
       await graph.comment(posts[5]!, 'a late comment');
       await graph.editPost(posts[6]!, 'post 7 edited');
       await vote(bob, 1);
@@ -150,7 +152,8 @@ for (const dialect of await dialects()) {
       assert.equal(r.code, 0, r.err);
       assert.equal(r.json.groups[0].fetched, 4, JSON.stringify(r.json));
       assert.equal(r.json.groups[0].unchanged, 11);
-      assert.deepEqual([r.json.groups[0].events, r.json.groups[0].eventsFetched, r.json.groups[0].eventsUnchanged], [3, 2, 1]);
+      assert.deepEqual([r.json.groups[0].events, r.json.groups[0].eventsFetched, r.json.groups[0].eventsUnchanged, r.json.groups[0].eventsRemoved], [3, 2, 1, 1]);
+      assert.ok(!lines('events.jsonl').some((e) => e.event.name === 'Temporary'), 'a deleted event leaves the backup');
       const evs = lines('events.jsonl');
       assert.equal(evs.find((e) => e.id === events[2]).event.name, 'Retro');
       assert.deepEqual(evs.find((e) => e.id === events[0]).rsvps.attending.map((g: any) => g.name).sort(), ['Bob Berg', 'Test Bot']);
@@ -229,6 +232,18 @@ for (const dialect of await dialects()) {
       assert.equal(again.json.events, 0);
       assert.equal((await graph.collect(`${target}/feed`, { limit: 100 })).length, 15, 'a rerun posts nothing twice');
       assert.equal((await graph.collect(`${target}/events`, { include_canceled: true, limit: 100 })).length, 3, 'a rerun creates no event twice');
+    });
+
+    test('a restore stopped between creating a canceled event and canceling it cancels it on the rerun', async () => {
+      const target = (await graph.createGroup({ name: 'Restored again', privacy: 'CLOSED' })).id;
+      const left = (await graph.post<{ id: string }>(`${target}/events`, { name: 'Old party', start_time: '2026-01-10T18:00:00Z' })).id;
+      fs.writeFileSync(path.join(out, `restore-${group}-to-${target}.jsonl`), JSON.stringify({ old: events[1], new: left }) + '\n');
+      const r = await run(['--json', 'restore', '--from', out, '--to-group', target]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.json.events, 2);
+      assert.equal(r.json.skipped, 1);
+      assert.equal((await graph.get<any>(left, { fields: 'is_canceled' })).is_canceled, true);
+      assert.equal((await graph.collect(`${target}/events`, { include_canceled: true, limit: 100 })).length, 3);
     });
   });
 }
