@@ -138,7 +138,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (g.json) io.out(JSON.stringify({ out: opts.out, groups: reports }));
       else
         for (const r of reports)
-          io.out(`${r.name} (${r.id}): ${r.posts} posts (${r.fetched} fetched, ${r.unchanged} unchanged${r.removed ? `, ${r.removed} gone` : ''}), ${r.members} members, ${r.photos} photos (${r.mediaDownloaded} downloaded)${r.resumed ? ', resumed an unfinished run' : ''}`);
+          io.out(`${r.name} (${r.id}): ${r.posts} posts (${r.fetched} fetched, ${r.unchanged} unchanged${r.removed ? `, ${r.removed} gone` : ''}), ${r.polls ? `${r.polls} with polls, ` : ''}${r.events} events (${r.eventsFetched} fetched, ${r.eventsUnchanged} unchanged${r.eventsRemoved ? `, ${r.eventsRemoved} gone` : ''}), ${r.members} members, ${r.photos} photos (${r.mediaDownloaded} downloaded)${r.resumed ? ', resumed an unfinished run' : ''}`);
       if (!g.json) io.out(`open ${opts.out}/index.html to browse the backup offline`);
     });
   backup
@@ -154,7 +154,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('restore')
-    .description("recreate a backed-up group's posts, comments and replies in another group, as the bot page, crediting original authors and times; resumable")
+    .description("recreate a backed-up group's posts (polls as text), comments, replies and events in another group, as the bot page, crediting original authors and times; resumable")
     .requiredOption('--from <dir>', 'backup folder')
     .requiredOption('--to-group <id>', 'group to restore into')
     .option('--group <id>', 'backed-up group to restore (when the backup holds several)')
@@ -163,7 +163,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { graph } = connection(g);
       const r = await restoreGroup(graph, { from: opts.from, toGroup: opts.toGroup, group: opts.group, progress: progress(!g.json) });
       if (g.json) io.out(JSON.stringify(r));
-      else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
+      else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments, ${r.events} events${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
     });
   const bot = program.command('bot').description('bots built on the SDK');
   bot

@@ -7,17 +7,25 @@ import { jsonLines, readJson, readJsonLines, sha256, writeAtomic, writeChecksums
 import { writeViewer } from './viewer.js';
 
 // backup groups: per group, group.json, members.jsonl, posts.jsonl (each post with its comments,
-// replies, reactions and seen), photos.jsonl and media/. Incremental: the feed is walked with
-// cheap fingerprint fields (updated_time and comment/reaction counts) and only new or changed
-// posts are fetched in full. Resumable: posts fetched by an unfinished run are kept in
-// posts.partial.jsonl and reused; state.json records each group's last complete run.
+// replies, reactions, seen and poll), events.jsonl (each event with its guest answers),
+// photos.jsonl and media/. Incremental: the feed and the event list are walked with cheap
+// fingerprint fields (updated_time and counts) and only new or changed posts and events are
+// fetched in full. Resumable: what an unfinished run fetched is kept in posts.partial.jsonl and
+// events.partial.jsonl and reused; state.json records each group's last complete run.
 
 export const FORMAT = 'commonplace-backup/1';
 
 const USER = 'id,name';
 const COMMENT_FIELDS = `id,message,message_tags,created_time,updated_time,from{${USER}},attachment,comment_count,like_count`;
-const POST_FIELDS = `id,message,message_tags,created_time,updated_time,type,status_type,formatting,link,name,caption,story,permalink_url,from{${USER}},to,attachments`;
-const FINGERPRINT = 'id,created_time,updated_time,comments.limit(0).summary(true),reactions.limit(0).summary(true)';
+const POLL_FIELDS = 'id,question,multiple_choice,voter_count,created_time';
+const POST_FIELDS = `id,message,message_tags,created_time,updated_time,type,status_type,formatting,link,name,caption,story,permalink_url,from{${USER}},to,attachments,poll{${POLL_FIELDS}}`;
+// A vote changes no updated_time: the poll's counts are part of a post's fingerprint.
+const FINGERPRINT = 'id,created_time,updated_time,comments.limit(0).summary(true),reactions.limit(0).summary(true),poll{voter_count,options.limit(100){vote_count}}';
+const RSVP_COUNTS = 'attending_count,declined_count,maybe_count,interested_count';
+const EVENT_FIELDS = `id,name,description,start_time,end_time,timezone,event_times,place,cover,owner{${USER}},is_canceled,is_draft,is_page_owned,can_guests_invite,guest_list_enabled,category,type,updated_time,${RSVP_COUNTS},noreply_count,permalink_url`;
+const EVENT_FINGERPRINT = `id,updated_time,${RSVP_COUNTS}`;
+/** The guest lists kept for each event (Graph's event edges). */
+export const RSVP_EDGES = ['attending', 'maybe', 'declined', 'interested'] as const;
 
 export interface BackupOptions {
   out: string;
@@ -35,6 +43,12 @@ export interface GroupReport {
   unchanged: number;
   removed: number;
   members: number;
+  /** Posts that carry a poll. */
+  polls: number;
+  events: number;
+  eventsFetched: number;
+  eventsUnchanged: number;
+  eventsRemoved: number;
   photos: number;
   mediaDownloaded: number;
   resumed: boolean;
@@ -45,10 +59,16 @@ interface State {
   groups: Record<string, { lastComplete?: string; started?: string }>;
 }
 
-interface Fingerprint {
-  updated_time?: string;
-  comments?: number;
-  reactions?: number;
+/** Cheap fields from a listing that change when the object does (compared as a whole). */
+type Fingerprint = Record<string, string | number | undefined>;
+
+export interface BackedUpPoll {
+  id: string;
+  question: string;
+  multiple_choice?: boolean;
+  voter_count?: number;
+  created_time?: string;
+  options: { id: string; name: string; vote_count: number; votes: { id: string; name?: string }[] }[];
 }
 
 export interface BackedUpPost {
@@ -58,10 +78,40 @@ export interface BackedUpPost {
   comments: (Record<string, unknown> & { replies: Record<string, unknown>[] })[];
   reactions: Record<string, unknown>[];
   seen: Record<string, unknown>[];
+  /** The post's poll with every option's voters; null when the post has none. */
+  poll?: BackedUpPoll | null;
+}
+
+export type Guest = { id: string; name?: string; rsvp_status?: string };
+
+export interface BackedUpEvent {
+  id: string;
+  fingerprint: Fingerprint;
+  event: Record<string, unknown>;
+  rsvps: Record<(typeof RSVP_EDGES)[number], Guest[]>;
 }
 
 const total = (v: unknown) => (v as { summary?: { total_count?: number } } | undefined)?.summary?.total_count;
-const sameFingerprint = (a: Fingerprint, b: Fingerprint) => a.updated_time === b.updated_time && a.comments === b.comments && a.reactions === b.reactions;
+const sameFingerprint = (a: Fingerprint, b: Fingerprint) => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+};
+
+function postFingerprint(item: Record<string, unknown>): Fingerprint {
+  const poll = item.poll as { voter_count?: number; options?: { data?: { vote_count?: number }[] } } | undefined;
+  return {
+    updated_time: item.updated_time as string | undefined,
+    comments: total(item.comments),
+    reactions: total(item.reactions),
+    poll: poll ? `${poll.voter_count ?? ''}:${(poll.options?.data ?? []).map((o) => o.vote_count ?? 0).join(',')}` : undefined,
+  };
+}
+
+function eventFingerprint(item: Record<string, unknown>): Fingerprint {
+  const f: Fingerprint = { updated_time: item.updated_time as string | undefined };
+  for (const edge of RSVP_EDGES) f[edge] = item[`${edge}_count`] as number | undefined;
+  return f;
+}
 
 async function optional<T>(work: () => Promise<T[]>, log: (line: string) => void, what: string): Promise<T[]> {
   try {
@@ -83,7 +133,79 @@ async function fetchPost(graph: GraphClient, id: string, fingerprint: Fingerprin
   );
   const reactions = await optional(() => graph.collect<Record<string, unknown>>(`${id}/reactions`, { fields: 'id,name,type', limit: 100 }), log, `reactions of ${id}`);
   const seen = await optional(() => graph.collect<Record<string, unknown>>(`${id}/seen`, { fields: 'id,name', limit: 100 }), log, `seen of ${id}`);
-  return { id, fingerprint, post, comments: withReplies, reactions, seen };
+  const { poll, ...rest } = post;
+  return { id, fingerprint, post: rest, comments: withReplies, reactions, seen, poll: poll ? await fetchPoll(graph, poll as Record<string, unknown>) : null };
+}
+
+/** A poll's options in order, each with everyone who voted for it (all pages). */
+async function fetchPoll(graph: GraphClient, poll: Record<string, unknown>): Promise<BackedUpPoll> {
+  const options = await graph.collect<{ id: string; name: string; vote_count: number }>(`${String(poll.id)}/options`, { fields: 'id,name,vote_count', limit: 100 });
+  const withVotes = await Promise.all(options.map(async (o) => ({ ...o, votes: await graph.collect<{ id: string; name?: string }>(`${o.id}/votes`, { fields: USER, limit: 100 }) })));
+  return { ...(poll as Omit<BackedUpPoll, 'options'>), options: withVotes };
+}
+
+async function fetchEvent(graph: GraphClient, id: string, fingerprint: Fingerprint): Promise<BackedUpEvent> {
+  const event = await graph.get<Record<string, unknown>>(id, { fields: EVENT_FIELDS });
+  const lists = await Promise.all(RSVP_EDGES.map((edge) => graph.collect<Guest>(`${id}/${edge}`, { fields: 'id,name,rsvp_status', limit: 100 })));
+  const rsvps = Object.fromEntries(RSVP_EDGES.map((edge, i) => [edge, lists[i]!])) as BackedUpEvent['rsvps'];
+  return { id, fingerprint, event, rsvps };
+}
+
+interface Synced<R> {
+  records: R[];
+  fetched: number;
+  unchanged: number;
+  removed: number;
+}
+
+/**
+ * One incremental, resumable section of a group (posts, events): what the listing shows with the
+ * fingerprint it had last time is kept; the rest is fetched and appended to NAME.partial.jsonl as
+ * it arrives, so a crashed run reuses it. Writes NAME.jsonl in listing order.
+ */
+async function syncSection<R extends { id: string; fingerprint: Fingerprint }>(
+  dir: string,
+  name: string,
+  listing: Record<string, unknown>[],
+  fingerprintOf: (item: Record<string, unknown>) => Fingerprint,
+  fetch: (id: string, fingerprint: Fingerprint) => Promise<R>,
+  options: BackupOptions,
+  label: string,
+): Promise<Synced<R>> {
+  const previous = new Map(readJsonLines<R>(path.join(dir, `${name}.jsonl`)).map((p) => [p.id, p]));
+  const partialFile = path.join(dir, `${name}.partial.jsonl`);
+  const partial = new Map(readJsonLines<R>(partialFile).map((p) => [p.id, p]));
+  const result: Synced<R> = { records: [], fetched: 0, unchanged: 0, removed: 0 };
+  const current = new Map<string, R>();
+  const todo: { id: string; fingerprint: Fingerprint }[] = [];
+  for (const item of listing) {
+    const id = String(item.id);
+    const fingerprint = fingerprintOf(item);
+    const known = partial.get(id) ?? previous.get(id);
+    if (known && sameFingerprint(known.fingerprint, fingerprint)) {
+      current.set(id, known);
+      result.unchanged++;
+    } else todo.push({ id, fingerprint });
+  }
+  const listed = new Set(listing.map((l) => String(l.id)));
+  result.removed = [...previous.keys()].filter((id) => !listed.has(id)).length;
+  options.progress.start(todo.length, label);
+  const append = fs.openSync(partialFile, 'a');
+  try {
+    await eachLimited(todo, options.concurrency, async ({ id, fingerprint }) => {
+      const record = await fetch(id, fingerprint);
+      fs.writeSync(append, JSON.stringify(record) + '\n');
+      current.set(id, record);
+      result.fetched++;
+      options.progress.increment();
+    });
+  } finally {
+    fs.closeSync(append);
+    options.progress.stop();
+  }
+  result.records = listing.map((l) => current.get(String(l.id))!).filter(Boolean);
+  writeAtomic(path.join(dir, `${name}.jsonl`), jsonLines(result.records));
+  return result;
 }
 
 function mediaUrl(photo: Record<string, unknown>): string | undefined {
@@ -121,39 +243,26 @@ export async function backupGroup(graph: GraphClient, groupId: string, options: 
   const moderatorIds = new Set(moderators.map((a) => a.id));
   writeAtomic(path.join(dir, 'members.jsonl'), jsonLines(members.map((m) => ({ ...m, role: adminIds.has(m.id) ? 'admin' : moderatorIds.has(m.id) ? 'moderator' : 'member' }))));
 
-  const previous = new Map(readJsonLines<BackedUpPost>(path.join(dir, 'posts.jsonl')).map((p) => [p.id, p]));
-  const partialFile = path.join(dir, 'posts.partial.jsonl');
-  const partial = new Map(readJsonLines<BackedUpPost>(partialFile).map((p) => [p.id, p]));
   const listing = await graph.collect<Record<string, unknown>>(`${groupId}/feed`, { fields: FINGERPRINT, limit: 100 });
-  const report: GroupReport = { id: groupId, name: String(group.name ?? groupId), posts: listing.length, fetched: 0, unchanged: 0, removed: 0, members: members.length, photos: 0, mediaDownloaded: 0, resumed };
-  const current = new Map<string, BackedUpPost>();
-  const todo: { id: string; fingerprint: Fingerprint }[] = [];
-  for (const item of listing) {
-    const id = String(item.id);
-    const fingerprint: Fingerprint = { updated_time: item.updated_time as string | undefined, comments: total(item.comments), reactions: total(item.reactions) };
-    const known = partial.get(id) ?? previous.get(id);
-    if (known && sameFingerprint(known.fingerprint, fingerprint)) {
-      current.set(id, known);
-      report.unchanged++;
-    } else todo.push({ id, fingerprint });
-  }
-  report.removed = [...previous.keys()].filter((id) => !listing.some((l) => String(l.id) === id)).length;
-  options.progress.start(todo.length, `group ${report.name}`);
-  const append = fs.openSync(partialFile, 'a');
+  const report: GroupReport = {
+    id: groupId, name: String(group.name ?? groupId), posts: listing.length, fetched: 0, unchanged: 0, removed: 0, members: members.length, polls: 0,
+    events: 0, eventsFetched: 0, eventsUnchanged: 0, eventsRemoved: 0, photos: 0, mediaDownloaded: 0, resumed,
+  };
+  const posts = await syncSection(dir, 'posts', listing, postFingerprint, (id, fp) => fetchPost(graph, id, fp, options.log), options, `group ${report.name}: posts`);
+  Object.assign(report, { fetched: posts.fetched, unchanged: posts.unchanged, removed: posts.removed, polls: posts.records.filter((p) => p.poll).length });
+
+  // Events (canceled ones and the drafts the token may see included). A server without the edge
+  // keeps the last backed-up list rather than an empty one.
+  let events: Record<string, unknown>[] | undefined;
   try {
-    await eachLimited(todo, options.concurrency, async ({ id, fingerprint }) => {
-      const post = await fetchPost(graph, id, fingerprint, options.log);
-      fs.writeSync(append, JSON.stringify(post) + '\n');
-      current.set(id, post);
-      report.fetched++;
-      options.progress.increment();
-    });
-  } finally {
-    fs.closeSync(append);
-    options.progress.stop();
+    events = await graph.collect<Record<string, unknown>>(`${groupId}/events`, { fields: EVENT_FINGERPRINT, include_canceled: true, limit: 100 });
+  } catch (error) {
+    options.log(`note: events not backed up: ${(error as Error).message}`);
   }
-  const ordered = listing.map((l) => current.get(String(l.id))!).filter(Boolean);
-  writeAtomic(path.join(dir, 'posts.jsonl'), jsonLines(ordered));
+  if (events) {
+    const synced = await syncSection(dir, 'events', events, eventFingerprint, (id, fp) => fetchEvent(graph, id, fp), options, `group ${report.name}: events`);
+    Object.assign(report, { events: events.length, eventsFetched: synced.fetched, eventsUnchanged: synced.unchanged, eventsRemoved: synced.removed });
+  }
 
   const photos = await optional(() => graph.collect<Record<string, unknown>>(`${groupId}/photos`, { fields: 'id,name,created_time,updated_time,from{id,name},images,picture,link,width,height', limit: 100 }), options.log, 'photos');
   const known = new Map(readJsonLines<{ id: string; file?: string; sha256?: string }>(path.join(dir, 'photos.jsonl')).map((p) => [p.id, p]));
@@ -180,7 +289,7 @@ export async function backupGroup(graph: GraphClient, groupId: string, options: 
   report.photos = photos.length;
   writeAtomic(path.join(dir, 'photos.jsonl'), jsonLines(records.sort((a, b) => String(a.id).localeCompare(String(b.id)))));
 
-  fs.rmSync(partialFile, { force: true });
+  for (const name of ['posts', 'events']) fs.rmSync(path.join(dir, `${name}.partial.jsonl`), { force: true });
   entry.lastComplete = entry.started;
   delete entry.started;
   saveState(options.out, state);

@@ -1,14 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GraphClient } from '@commonplace/sdk';
+import type { GraphClient, ParamValue } from '@commonplace/sdk';
 import type { Progress } from '../progress.js';
-import type { BackedUpPost } from './backup.js';
+import { type BackedUpEvent, type BackedUpPoll, type BackedUpPost, type Guest, RSVP_EDGES } from './backup.js';
 import { readJsonLines } from './files.js';
 
-// restore: recreates a backed-up group's posts, comments and replies in another group as the
-// integration's bot page (Graph cannot post as other people), crediting the original author and
-// time in the text. Old → new ids go to restore-map.jsonl as each object is created, so an
-// interrupted restore resumes where it stopped and never posts twice.
+// restore: recreates a backed-up group's posts, comments, replies and events in another group as
+// the integration's bot page (Graph cannot post as other people), crediting the original author
+// and time in the text. Graph has no call that creates a poll (neither had Workplace), so a poll
+// post comes back as text with its question, options and votes. Guest answers cannot be given for
+// other people either: an event's description lists them. Old → new ids go to
+// restore-SOURCE-to-TARGET.jsonl as each object is created, so an interrupted restore resumes
+// where it stopped and never creates anything twice.
 
 export interface RestoreOptions {
   from: string;
@@ -25,6 +28,7 @@ export interface RestoreReport {
   posts: number;
   comments: number;
   photos: number;
+  events: number;
   skipped: number;
 }
 
@@ -37,6 +41,56 @@ const author = (item: Record<string, unknown>) => (item.from as { name?: string 
 /** The credit line a restored object starts with. */
 export function credit(item: Record<string, unknown>, what: 'post' | 'comment'): string {
   return `[${what === 'post' ? 'Originally posted' : 'Comment'} by ${author(item)} on ${stamp(item.created_time)}]`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A poll as text: Graph cannot create polls, so the restored post carries it in its message. */
+export function pollText(poll: BackedUpPoll): string {
+  const lines = [`Poll: ${poll.question}${poll.multiple_choice ? ' (several answers allowed)' : ''}`];
+  for (const o of poll.options) {
+    const names = o.votes.map((v) => v.name ?? v.id).join(', ');
+    lines.push(`• ${o.name}: ${plural(o.vote_count, 'vote')}${names ? ` (${names})` : ''}`);
+  }
+  if (poll.voter_count !== undefined) lines.push(plural(poll.voter_count, 'person', 'people') + ' voted');
+  return lines.join('\n');
+}
+
+const ANSWERS: Record<(typeof RSVP_EDGES)[number], string> = { attending: 'Going', maybe: 'Maybe', declined: "Can't go", interested: 'Interested' };
+// Graph's event description takes at most 63,206 characters: long guest lists shrink to counts.
+const MAX_DESCRIPTION = 63_000;
+
+/** The description of a restored event: the credit line, the original text and the answers at backup time. */
+export function eventDescription(e: BackedUpEvent): string {
+  const owner = (e.event.owner as { name?: string } | undefined)?.name ?? 'someone';
+  const head = `[Originally hosted by ${owner}${e.event.is_page_owned ? ' (a bot page)' : ''}]`;
+  const body = typeof e.event.description === 'string' && e.event.description ? e.event.description : '';
+  const answers = (withNames: boolean) =>
+    RSVP_EDGES.filter((edge) => e.rsvps[edge].length)
+      .map((edge) => `${ANSWERS[edge]} (${e.rsvps[edge].length})${withNames ? `: ${e.rsvps[edge].map((g: Guest) => g.name ?? g.id).join(', ')}` : ''}`)
+      .join('\n');
+  const compose = (withNames: boolean) => {
+    const a = answers(withNames);
+    return [head, body, a ? `Answers when it was backed up:\n${a}` : ''].filter(Boolean).join('\n\n');
+  };
+  const full = compose(true);
+  return full.length <= MAX_DESCRIPTION ? full : compose(false).slice(0, MAX_DESCRIPTION);
+}
+
+/** The create parameters of an event, from its backed-up fields. */
+function eventParams(e: Record<string, unknown>, description: string): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = { name: String(e.name), description, start_time: String(e.start_time) };
+  if (typeof e.end_time === 'string') params.end_time = e.end_time;
+  if (typeof e.timezone === 'string') params.timezone = e.timezone;
+  const place = (e.place as { name?: string } | undefined)?.name;
+  if (place) params.location = place;
+  const cover = (e.cover as { source?: string } | undefined)?.source;
+  if (cover && /^https?:\/\//i.test(cover)) params.cover_url = cover;
+  if (typeof e.category === 'string') params.category = e.category;
+  for (const flag of ['guest_list_enabled', 'can_guests_invite', 'is_draft'] as const) if (typeof e[flag] === 'boolean') params[flag] = e[flag];
+  const times = e.event_times as { start_time: string; end_time?: string }[] | undefined;
+  if (times?.length) params.event_times = times.map((t) => ({ start_time: t.start_time, ...(t.end_time ? { end_time: t.end_time } : {}) }));
+  return params;
 }
 
 function photoFileOf(dir: string, post: Record<string, unknown>): string | undefined {
@@ -62,15 +116,18 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
     ids.set(old, created);
     fs.appendFileSync(mapFile, JSON.stringify({ old, new: created }) + '\n');
   };
-  const report: RestoreReport = { from: options.from, sourceGroup: source, toGroup: options.toGroup, posts: 0, comments: 0, photos: 0, skipped: 0 };
-  const work = posts.reduce((n, p) => n + 1 + p.comments.reduce((m, c) => m + 1 + c.replies.length, 0), 0);
+  const events = readJsonLines<BackedUpEvent>(path.join(dir, 'events.jsonl')).sort((a, b) => String(a.event.start_time).localeCompare(String(b.event.start_time)));
+  const report: RestoreReport = { from: options.from, sourceGroup: source, toGroup: options.toGroup, posts: 0, comments: 0, photos: 0, events: 0, skipped: 0 };
+  const work = posts.reduce((n, p) => n + 1 + p.comments.reduce((m, c) => m + 1 + c.replies.length, 0), 0) + events.length;
   options.progress.start(work, 'restore');
   try {
     for (const p of posts) {
       let target = ids.get(p.id);
       if (target) report.skipped++;
       else {
-        const text = [credit(p.post, 'post'), p.post.message ?? p.post.story ?? ''].filter(Boolean).join('\n\n');
+        // A poll post has no message of its own (its question stands in): its story would only repeat the credit.
+        const body = p.post.message ?? (p.poll ? '' : p.post.story) ?? '';
+        const text = [credit(p.post, 'post'), body, p.poll ? pollText(p.poll) : ''].filter(Boolean).join('\n\n');
         const photo = photoFileOf(dir, p.post);
         if (photo) {
           const created = await graph.uploadPhoto(options.toGroup, { file: { data: fs.readFileSync(photo), filename: path.basename(photo) }, message: text });
@@ -104,6 +161,20 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
           options.progress.increment();
         }
       }
+    }
+    for (const e of events) {
+      let created = ids.get(e.id);
+      if (created) report.skipped++;
+      else {
+        created = String((await graph.post<{ id: string }>(`${options.toGroup}/events`, eventParams(e.event, eventDescription(e)))).id);
+        remember(e.id, created);
+        report.events++;
+      }
+      // A canceled event is created, then canceled: a run stopped in between cancels it on the rerun.
+      if (e.event.is_canceled === true && !(await graph.get<{ is_canceled?: boolean }>(created, { fields: 'is_canceled' })).is_canceled) {
+        await graph.post(created, { is_canceled: true });
+      }
+      options.progress.increment();
     }
   } finally {
     options.progress.stop();

@@ -17,8 +17,11 @@ main{flex:1;overflow:auto;padding:16px 24px;max-width:860px}
 .post{border:1px solid #ddd;border-radius:8px;padding:12px 14px;margin:12px 0}
 .meta{color:#65676b;font-size:13px}.msg{white-space:pre-wrap;margin:6px 0}
 .comment{margin:8px 0 0 18px;padding-left:10px;border-left:3px solid #e4e6eb}
+.poll{margin:8px 0;padding:8px 10px;background:#f5f6f7;border-radius:6px}.option{margin:4px 0}
+.bar{height:6px;background:#1877f2;border-radius:3px;margin-top:2px}.canceled{color:#c00;font-weight:600}
+h2{font-size:17px;margin:20px 0 4px}
 img{max-width:100%;border-radius:6px}input{width:100%;padding:6px;margin:8px 0;font:inherit}
-</style></head><body><nav id="groups"></nav><main><input id="q" placeholder="Search posts and comments"><div id="view"></div></main>
+</style></head><body><nav id="groups"></nav><main><input id="q" placeholder="Search posts, comments, polls and events"><div id="view"></div></main>
 <script src="data.js"></script><script src="viewer.js"></script></body></html>
 `;
 
@@ -30,7 +33,8 @@ const SCRIPT = `(function () {
   function who(x) { return (x && x.from && x.from.name) || 'Unknown'; }
   function matches(p, term) {
     if (!term) return true;
-    var hay = [p.post.message || ''].concat(p.comments.map(function (c) { return (c.message || '') + ' ' + c.replies.map(function (r) { return r.message || ''; }).join(' '); })).join(' ').toLowerCase();
+    var poll = p.poll ? [p.poll.question].concat(p.poll.options.map(function (o) { return o.name; })).join(' ') : '';
+    var hay = [p.post.message || '', poll].concat(p.comments.map(function (c) { return (c.message || '') + ' ' + c.replies.map(function (r) { return r.message || ''; }).join(' '); })).join(' ').toLowerCase();
     return hay.indexOf(term) >= 0;
   }
   function comment(c) {
@@ -39,6 +43,36 @@ const SCRIPT = `(function () {
     box.appendChild(el('div', 'msg', c.message || ''));
     (c.replies || []).forEach(function (r) { box.appendChild(comment(r)); });
     return box;
+  }
+  function poll(pl) {
+    var box = el('div', 'poll');
+    box.appendChild(el('div', '', 'Poll: ' + pl.question + (pl.multiple_choice ? ' (several answers allowed)' : '')));
+    var most = pl.options.reduce(function (m, o) { return Math.max(m, o.vote_count || 0); }, 0) || 1;
+    pl.options.forEach(function (o) {
+      var row = el('div', 'option');
+      row.appendChild(el('div', '', o.name + ' · ' + o.vote_count + (o.vote_count === 1 ? ' vote' : ' votes') + (o.votes.length ? ' (' + o.votes.map(function (v) { return v.name || v.id; }).join(', ') + ')' : '')));
+      var bar = el('div', 'bar'); bar.style.width = Math.round(100 * (o.vote_count || 0) / most) + '%'; row.appendChild(bar);
+      box.appendChild(row);
+    });
+    return box;
+  }
+  var ANSWERS = [['attending', 'Going'], ['maybe', 'Maybe'], ['declined', "Can't go"], ['interested', 'Interested']];
+  function eventBox(e) {
+    var box = el('div', 'post'), ev = e.event;
+    var title = el('div', 'msg'); title.appendChild(el('strong', '', ev.name || ''));
+    if (ev.is_canceled) title.appendChild(el('span', 'canceled', '  Canceled'));
+    if (ev.is_draft) title.appendChild(el('span', 'meta', '  Draft'));
+    box.appendChild(title);
+    box.appendChild(el('div', 'meta', (ev.start_time || '') + (ev.end_time ? ' – ' + ev.end_time : '') + ' (' + (ev.timezone || 'UTC') + ')' + (ev.place && ev.place.name ? ' · ' + ev.place.name : '') + ' · hosted by ' + ((ev.owner && ev.owner.name) || 'Unknown')));
+    if (ev.description) box.appendChild(el('div', 'msg', ev.description));
+    ANSWERS.forEach(function (a) {
+      var guests = (e.rsvps && e.rsvps[a[0]]) || [];
+      if (guests.length) box.appendChild(el('div', 'meta', a[1] + ' (' + guests.length + '): ' + guests.map(function (g) { return g.name || g.id; }).join(', ')));
+    });
+    return box;
+  }
+  function eventMatches(e, term) {
+    return !term || [e.event.name || '', e.event.description || '', (e.event.place && e.event.place.name) || ''].join(' ').toLowerCase().indexOf(term) >= 0;
   }
   function render() {
     nav.textContent = '';
@@ -50,12 +84,19 @@ const SCRIPT = `(function () {
     view.textContent = '';
     if (!current) { view.appendChild(el('p', '', 'This backup holds no groups.')); return; }
     view.appendChild(el('h1', '', current.group.name));
-    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.photos.length + ' photos'));
+    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.events.length + ' events · ' + current.photos.length + ' photos'));
     var term = q.value.trim().toLowerCase();
+    var events = current.events.filter(function (e) { return eventMatches(e, term); });
+    if (events.length) {
+      view.appendChild(el('h2', '', 'Events'));
+      events.forEach(function (e) { view.appendChild(eventBox(e)); });
+      view.appendChild(el('h2', '', 'Posts'));
+    }
     current.posts.filter(function (p) { return matches(p, term); }).forEach(function (p) {
       var box = el('div', 'post');
       box.appendChild(el('div', 'meta', who(p.post) + ' · ' + (p.post.created_time || '') + (p.reactions.length ? ' · ' + p.reactions.length + ' reactions' : '') + (p.seen.length ? ' · seen by ' + p.seen.length : '')));
-      box.appendChild(el('div', 'msg', p.post.message || p.post.story || ''));
+      box.appendChild(el('div', 'msg', p.post.message || (p.poll ? '' : p.post.story) || ''));
+      if (p.poll) box.appendChild(poll(p.poll));
       var photo = current.photos.filter(function (ph) { return ph.file && (p.post.attachments && JSON.stringify(p.post.attachments).indexOf(ph.id) >= 0); })[0];
       if (photo) { var img = el('img'); img.src = 'groups/' + current.group.id + '/' + photo.file; box.appendChild(img); }
       p.comments.forEach(function (c) { box.appendChild(comment(c)); });
@@ -76,6 +117,7 @@ export function writeViewer(root: string): void {
       group: readJson<Record<string, unknown>>(path.join(dir, 'group.json'), { id, name: id }),
       members: readJsonLines(path.join(dir, 'members.jsonl')),
       posts: readJsonLines(path.join(dir, 'posts.jsonl')),
+      events: readJsonLines(path.join(dir, 'events.jsonl')),
       photos: readJsonLines(path.join(dir, 'photos.jsonl')),
     };
   });
