@@ -14,6 +14,7 @@ import { knowledgeMigration } from './migrations/0013_knowledge.js';
 import { linkPreviewsMigration } from './migrations/0014_link_previews.js';
 import { eventsPollsMigration } from './migrations/0015_events_polls.js';
 import { remoteImagesMigration } from './migrations/0018_remote_images.js';
+import { previewImagesMigration } from './migrations/0021_preview_images.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0014_link_previews': linkPreviewsMigration,
   '0015_events_polls': eventsPollsMigration,
   '0018_remote_images': remoteImagesMigration,
+  '0021_preview_images': previewImagesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -3,8 +3,8 @@ import { countComments, listComments, listCommentsOfMany } from '../../../db/rep
 import { findGroupsByIds } from '../../../db/repositories/group.js';
 import { type MediaRow, mediaOfPosts } from '../../../db/repositories/media.js';
 import type { PostRow } from '../../../db/repositories/post.js';
-import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
-import { shareAttachment } from '../../../presenters/linkPreview.js';
+import { type LinkPreviewRow, previewsOf, type ShownPreviewRow } from '../../../db/repositories/linkPreview.js';
+import { previewImageUrl, shareAttachment } from '../../../presenters/linkPreview.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
 import { authorizeContent, type ContentTarget } from '../../../policies/graph.js';
@@ -34,7 +34,7 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
 }
 
 /** One attachment per post: the link (with its preview, when an integration gave one), one photo, or an album of several photos. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: LinkPreviewRow };
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: ShownPreviewRow };
 
 function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unknown> | undefined {
   const photo = (m: MediaRow) => ({
@@ -48,16 +48,16 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   if (row.media.length > 1) {
     return { type: 'album', target: { id: row.post.id, url: postPermalink(p, row.post) }, url: postPermalink(p, row.post), subattachments: { data: row.media.map(photo) } };
   }
-  if (row.preview) return shareAttachment(row.preview);
+  if (row.preview) return shareAttachment(p, row.preview);
   if (row.post.link) return { type: 'share', url: row.post.link, title: row.post.link, target: { url: row.post.link } };
   return undefined;
 }
 
 /** The first ready preview the author got for each post (the one its share attachment shows on Graph), by post row id. */
-async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, LinkPreviewRow>> {
+async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, ShownPreviewRow>> {
   const all = await previewsOf(p.ctx.db, 'post', posts.map((x) => x.id));
   const author = new Map(posts.map((x) => [x.id, x.author_id]));
-  const out = new Map<string, LinkPreviewRow>();
+  const out = new Map<string, ShownPreviewRow>();
   for (const [id, rows] of all) {
     const ready = rows.find((r) => r.state === 'ready' && r.requester_id === author.get(id));
     if (ready) out.set(id, ready);
@@ -205,7 +205,7 @@ export const postType: NodeType<PostRow> = {
       kind: 'batch',
       load: async (p, posts) => {
         const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, posts.filter((x) => x.type === 'photo').map((x) => x.id)), firstPreviews(p, posts.filter((x) => x.type !== 'photo'))]);
-        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : previews.get(post.id)?.image_url ?? undefined; });
+        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : (previews.get(post.id) && previewImageUrl(p, previews.get(post.id)!)); });
       },
     },
     full_picture: {
