@@ -63,8 +63,9 @@ export class LinkUnfurler {
     this.wake?.();
   }
 
+  /** Long enough for the request and then the fetch of its image and icon (in parallel, bounded by the media fetch timeout). */
   private leaseMs(): number {
-    return this.ctx.config.linkPreviewTimeoutMs * 2 + 5_000;
+    return this.ctx.config.linkPreviewTimeoutMs * 2 + this.ctx.config.webhookTimeoutMs + 5_000;
   }
 
   private async loop(): Promise<void> {
