@@ -129,7 +129,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
       timestamp: m.created_time,
       quick_replies: quickRepliesForClients(ctx, base, files, parsed[i].quickReplies),
       quick_reply_payload: m.quick_reply_payload,
-      previews: previewCards(previews.rows.get(m.id)),
+      previews: previewCards(ctx.mediaLinks, previews.rows.get(m.id)),
       attachments: parsed[i].attachments.map((a) => {
         if (a.type === 'template') return templateForClients(ctx, base, files, a);
         if (!a.payload.attachment_id) return a;

@@ -32,6 +32,9 @@ export interface LinkPreviewTable {
   description: string | null;
   image_url: string | null;
   icon_url: string | null;
+  /** The image and icon as fetched by the server and stored as photos (migration 0021); null when there was none or it could not be fetched. */
+  image_media_id: string | null;
+  icon_media_id: string | null;
   preview_type: string | null;
   privacy: string | null;
   canonical_link: string | null;
@@ -49,7 +52,18 @@ export interface LinkPreviewTable {
   completed_time: number | null;
 }
 
+/** A photo that holds a preview's image or icon; it is removed (with its file) once no preview uses it. */
+export interface LinkPreviewMediaTable {
+  media_id: string;
+  app_id: string;
+  /** The URL the integration answered, so every preview answering it shares one stored copy. */
+  source_url: string;
+  /** Last time a preview took it; a fresh one is never swept while its preview is being finished. */
+  used_time: number;
+}
+
 export interface LinkPreviewTables {
   link_domain: LinkDomainTable;
   link_preview: LinkPreviewTable;
+  link_preview_media: LinkPreviewMediaTable;
 }

@@ -15,6 +15,7 @@ import { linkPreviewsMigration } from './migrations/0014_link_previews.js';
 import { eventsPollsMigration } from './migrations/0015_events_polls.js';
 import { groupFilesMigration } from './migrations/0016_group_files.js';
 import { remoteImagesMigration } from './migrations/0018_remote_images.js';
+import { previewImagesMigration } from './migrations/0021_preview_images.js';
 
 // Migrations run in name order at start and by `commonplace migrate`; one file per migration
 // under migrations/, listed here.
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0015_events_polls': eventsPollsMigration,
   '0016_group_files': groupFilesMigration,
   '0018_remote_images': remoteImagesMigration,
+  '0021_preview_images': previewImagesMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

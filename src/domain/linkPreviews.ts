@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { LinkPreviewObject } from '../db/linkPreviewSchema.js';
-import { insertLinkPreviews, listAllLinkDomains, type LinkPreviewRow, previewsOf } from '../db/repositories/linkPreview.js';
+import { insertLinkPreviews, listAllLinkDomains, type LinkPreviewRow, previewsOf, type ShownPreviewRow } from '../db/repositories/linkPreview.js';
 import { findSubscriptionsOfTopic } from '../db/repositories/webhook.js';
 import { invalidParameter } from '../errors.js';
 import { newId } from '../ids.js';
@@ -98,6 +98,8 @@ function pendingPreview(p: { objectType: LinkPreviewObject; objectId: string; ur
       description: null,
       image_url: null,
       icon_url: null,
+      image_media_id: null,
+      icon_media_id: null,
       preview_type: null,
       privacy: null,
       canonical_link: null,
@@ -116,7 +118,7 @@ function pendingPreview(p: { objectType: LinkPreviewObject; objectId: string; ur
 
 /** What one member sees of some objects' previews: their own, and which objects still wait for one. */
 export interface ViewerPreviews {
-  rows: Map<string, LinkPreviewRow[]>;
+  rows: Map<string, ShownPreviewRow[]>;
   pending: Set<string>;
 }
 
@@ -139,9 +141,9 @@ export async function viewerPreviews(db: Db, now: number, objectType: LinkPrevie
   }
   if (missing.length) {
     await insertLinkPreviews(db, missing);
-    for (const m of missing) all.set(m.object_id, [...(all.get(m.object_id) ?? []), m]);
+    for (const m of missing) all.set(m.object_id, [...(all.get(m.object_id) ?? []), { ...m, image_file: null, icon_file: null }]);
   }
-  const rows = new Map<string, LinkPreviewRow[]>();
+  const rows = new Map<string, ShownPreviewRow[]>();
   const pending = new Set<string>();
   for (const [id, list] of all) {
     const mine = list.filter((r) => r.requester_id === viewerId).sort((a, b) => a.position - b.position);

@@ -12,6 +12,8 @@ import { envelopeBytes } from '../webhooks/envelope.js';
 import { MAX_READ_BYTES, WebhookHttp } from '../webhooks/http.js';
 import { allowedHostsOf, loadReceivers, signingSecrets } from '../webhooks/receivers.js';
 import { deliveryHeaders } from '../webhooks/signer.js';
+import type { AppActor } from '../domain/actor.js';
+import { previewImage, sweepPreviewImages } from './images.js';
 import { failed, type PreviewOutcome, readPreviewAnswer } from './response.js';
 
 const POLL_MS = 1_000;
@@ -19,6 +21,8 @@ const POLL_MS = 1_000;
 const CONCURRENCY = 16;
 /** A preview whose asker died this many times is failed rather than asked again. */
 const MAX_ATTEMPTS = 3;
+/** How often unused preview images are swept. */
+const SWEEP_MS = 60_000;
 
 /**
  * Asks integrations for link previews in the background. Pending previews live in the database:
@@ -34,6 +38,7 @@ export class LinkUnfurler {
   private running: Promise<void> | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
+  private lastSweep = 0;
 
   constructor(private readonly ctx: Context) {
     this.http = new WebhookHttp(ctx.config.linkPreviewTimeoutMs, new AllowList(ctx.config.webhookAllowedHosts));
@@ -58,8 +63,9 @@ export class LinkUnfurler {
     this.wake?.();
   }
 
+  /** Long enough for the request and then the fetch of its image and icon (in parallel, bounded by the media fetch timeout). */
   private leaseMs(): number {
-    return this.ctx.config.linkPreviewTimeoutMs * 2 + 5_000;
+    return this.ctx.config.linkPreviewTimeoutMs * 2 + this.ctx.config.webhookTimeoutMs + 5_000;
   }
 
   private async loop(): Promise<void> {
@@ -83,6 +89,7 @@ export class LinkUnfurler {
         }
       }
       if (this.stopped) break;
+      await this.sweep();
       if (claimed.length === room && room > 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
@@ -94,9 +101,23 @@ export class LinkUnfurler {
     }
   }
 
-  private async finish(preview: LinkPreviewRow, outcome: PreviewOutcome, call?: { status: number | null; latencyMs: number }): Promise<void> {
+  private async sweep(): Promise<void> {
+    if (this.ctx.clock.now() - this.lastSweep < SWEEP_MS) return;
+    this.lastSweep = this.ctx.clock.now();
+    try {
+      await sweepPreviewImages(this.ctx, this.leaseMs());
+    } catch (error) {
+      this.ctx.log.error({ err: error }, 'link unfurler could not sweep unused preview images');
+    }
+  }
+
+  private async finish(preview: LinkPreviewRow, outcome: PreviewOutcome, call?: { status: number | null; latencyMs: number }, app?: AppActor): Promise<void> {
+    // A ready preview's image and icon are fetched once here and served from the media store.
+    const [image, icon] = outcome.state === 'ready' && app ? await Promise.all([previewImage(this.ctx, app, outcome.image_url), previewImage(this.ctx, app, outcome.icon_url)]) : [null, null];
     const finished = await finishLinkPreview(this.ctx.db, preview.id, this.owner, {
       ...outcome,
+      image_media_id: image,
+      icon_media_id: icon,
       status_code: call?.status ?? null,
       latency_ms: call?.latencyMs ?? null,
       completed_time: this.ctx.clock.now(),
@@ -149,6 +170,6 @@ export class LinkUnfurler {
     if (outcome.status !== null && outcome.status >= 300 && outcome.status < 400) {
       return this.finish(preview, failed(`the receiver answered HTTP ${outcome.status}; redirects are not followed`), outcome);
     }
-    await this.finish(preview, readPreviewAnswer(outcome.status, outcome.body, preview.url), outcome);
+    await this.finish(preview, readPreviewAnswer(outcome.status, outcome.body, preview.url), outcome, receiver.actor);
   }
 }

@@ -1,8 +1,11 @@
-import type { LinkPreviewRow } from '../db/repositories/linkPreview.js';
+import type { LinkPreviewRow, ShownPreviewRow } from '../db/repositories/linkPreview.js';
+import { mediaPath } from './media.js';
+import type { Presentation } from './types.js';
 
 // Link previews on the wire: the card the member app draws, Graph's share attachment, and the
 // admin panel's log of what each integration answered. Only `ready` previews are ever shown
-// to members or tokens; failures are for admins.
+// to members or tokens; failures are for admins. Images and icons are the server's own stored
+// copies behind signed, expiring /media links; the integration's URLs are never handed out.
 
 export interface PreviewCard {
   url: string;
@@ -16,26 +19,48 @@ export interface PreviewCard {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+type Links = Presentation['ctx']['mediaLinks'];
+
+/** The signed same-origin path of a preview's stored image or icon, or null when it has none. */
+function storedPath(links: Links, id: string | null, file: string | null): string | null {
+  return id && file ? mediaPath(links, { id, file_name: file, source_url: null }) : null;
+}
+
+/** The absolute signed link of a preview's stored image (Graph answers carry absolute links). */
+export function previewImageUrl(p: Pick<Presentation, 'ctx' | 'publicBase'>, row: ShownPreviewRow): string | undefined {
+  const path = storedPath(p.ctx.mediaLinks, row.image_media_id, row.image_file);
+  return path ? `${p.publicBase}${path}` : undefined;
+}
+
 export function previewFields(row: LinkPreviewRow): { title: string; value: string }[] {
   return row.fields ? (JSON.parse(row.fields) as { title: string; value: string }[]) : [];
 }
 
 /** The cards of an object's ready previews, in URL order. */
-export function previewCards(rows: readonly LinkPreviewRow[] | undefined): PreviewCard[] {
+export function previewCards(links: Links, rows: readonly ShownPreviewRow[] | undefined): PreviewCard[] {
   return (rows ?? [])
     .filter((r) => r.state === 'ready' && r.title)
-    .map((r) => ({ url: r.canonical_link ?? r.url, title: r.title!, description: r.description, image_url: r.image_url, icon_url: r.icon_url, type: r.preview_type, fields: previewFields(r) }));
+    .map((r) => ({
+      url: r.canonical_link ?? r.url,
+      title: r.title!,
+      description: r.description,
+      image_url: storedPath(links, r.image_media_id, r.image_file),
+      icon_url: storedPath(links, r.icon_media_id, r.icon_file),
+      type: r.preview_type,
+      fields: previewFields(r),
+    }));
 }
 
 /** Graph's `share` StoryAttachment for a ready preview. */
-export function shareAttachment(row: LinkPreviewRow): Record<string, unknown> {
+export function shareAttachment(p: Pick<Presentation, 'ctx' | 'publicBase'>, row: ShownPreviewRow): Record<string, unknown> {
   const url = row.canonical_link ?? row.url;
+  const image = previewImageUrl(p, row);
   return {
     type: 'share',
     url,
     title: row.title ?? url,
     ...(row.description ? { description: row.description } : {}),
-    ...(row.image_url ? { media: { image: { src: row.image_url } } } : {}),
+    ...(image ? { media: { image: { src: image } } } : {}),
     target: { url },
   };
 }

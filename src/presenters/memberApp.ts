@@ -176,7 +176,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       photo_url: media ? photoUrl(ctx, media) : null,
       created_time: iso(c.created_time),
       reactions: reactions(c.id),
-      previews: previewCards(commentPreviews.rows.get(c.id)),
+      previews: previewCards(ctx.mediaLinks, commentPreviews.rows.get(c.id)),
     };
   };
   return posts.map((p) => {
@@ -191,7 +191,7 @@ export async function presentPosts(ctx: Context, viewerId: string, posts: PostRo
       message_tags: parseTags(p.message_tags),
       link: p.link,
       photos: (photos.get(p.id) ?? []).map((m) => ({ id: m.id, url: photoUrl(ctx, m), caption: m.caption })),
-      previews: previewCards(postPreviews.rows.get(p.id)),
+      previews: previewCards(ctx.mediaLinks, postPreviews.rows.get(p.id)),
       previews_pending: postPreviews.pending.has(p.id) || threaded.some((c) => commentPreviews.pending.has(c.id)),
       files: content.get(p.id)?.files ?? [],
       video: content.get(p.id)?.video ?? null,

@@ -4,7 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { groupCreator } from '../../src/domain/commands/group.js';
 import { groupMemberAdder } from '../../src/domain/commands/groupMembership.js';
 import type { IssuedCredentials } from '../../src/domain/commands/integration.js';
+import { sweepPreviewImages } from '../../src/linkPreviews/images.js';
 import { dialects } from '../helpers/dialects.js';
+import { type ImageHost, startImageHost } from '../helpers/images.js';
 import { http, SIGN_IN, startServer, type TestServer } from '../helpers/server.js';
 import { adminSession, subscribe } from '../webhooks/helpers.js';
 import { change, type Received, Receiver } from '../webhooks/receiver.js';
@@ -13,7 +15,9 @@ import { change, type Received, Receiver } from '../webhooks/receiver.js';
 // its domain gets a signed `link`/`preview` webhook on a real receiver on 127.0.0.1, and its
 // answer shows on the post, comment or message in the member app and on Graph. The permission,
 // the domain and the group scope decide who is asked; a slow or failing receiver never holds up
-// or fails the write, and its failure is kept.
+// or fails the write, and its failure is kept. The answered image and icon live on a real image
+// host on 127.0.0.1: the server fetches them once and members and tokens get its own signed
+// /media links, never the integration's URLs.
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -29,6 +33,16 @@ const json = (body: unknown) => ({ status: 200, body: JSON.stringify(body), head
 
 /** The documents under /private/ are Una's own: anyone else is told they cannot see them. */
 let owner = '';
+/** Where the answered images are: `/cover.jpg` and `/favicon.png` for most links. */
+let host: ImageHost;
+
+/** A link's image: one that does not exist under /noimage/, one of its own under /own-image/, else the shared cover. */
+function imageOf(link: string): string {
+  const path = new URL(link).pathname;
+  if (path.startsWith('/noimage/')) return host.url('gone.png');
+  if (path.startsWith('/own-image/')) return host.url(`own${path.replace(/\//g, '-')}.png`);
+  return host.url('cover.jpg');
+}
 
 function previewAnswer(r: Received) {
   const link: string = change(r)?.value?.link ?? '';
@@ -43,8 +57,8 @@ function previewAnswer(r: Received) {
         description: 'Leave policy for everyone, updated yearly.',
         privacy: 'organization',
         type: 'doc',
-        icon: 'https://docs.example.com/favicon.png',
-        image: 'https://docs.example.com/cover.png',
+        icon: host.url('favicon.png'),
+        image: imageOf(link),
         canonical_link: link,
         fields: [{ title: 'Owner', value: 'People team' }],
       },
@@ -75,6 +89,7 @@ for (const dialect of await dialects()) {
     let slowAnswered = false;
 
     before(async () => {
+      host = await startImageHost();
       ts = await startServer(dialect, { env: { COMMONPLACE_RATE_LIMIT: '0', COMMONPLACE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.0/8', COMMONPLACE_LINK_PREVIEW_TIMEOUT_MS: '1500' } });
       admin = await adminSession(ts);
       una = await ts.member({ email: 'una@example.com', name: 'Una Unfurl', password: 'una-pass-123456' });
@@ -125,12 +140,19 @@ for (const dialect of await dialects()) {
       openGate();
       await ts.close();
       for (const r of [docs, stripped, scopedReceiver, slow]) await r.close();
+      await host.close();
     });
 
     const api = (method: string, path: string, body?: unknown, s = session) => http(method, `${ts.base}/api${path}`, { json: body, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
     const asBo = (method: string, path: string, body?: unknown) => api(method, path, body, boSession);
     const graph = (path: string, token = reader) => http('GET', `${ts.graph}${path}`, { token });
     const previewsFor = (url: string) => ts.ctx.db.selectFrom('link_preview').selectAll().where('url', '=', url).execute();
+    const SIGNED = /^\/media\/\d+\/\d+\.(jpg|png)\?ext=\d+&hash=\d+\.[A-Za-z0-9_-]{22}$/;
+    /** The bytes and type a /media link serves (relative links are the member app's, absolute ones Graph's). */
+    const served = async (link: string) => {
+      const r = await fetch(link.startsWith('/') ? `${ts.base}${link}` : link);
+      return { status: r.status, type: r.headers.get('content-type'), bytes: Buffer.from(await r.arrayBuffer()) };
+    };
     const settled = (url: string) => until(async () => (await previewsFor(url)).find((p) => p.state !== 'pending' && p.state !== 'running'), `the preview of ${url}`);
 
     test('subscribing to link/preview needs link_unfurling (error 200), and the domains are checked and audited', async () => {
@@ -172,13 +194,26 @@ for (const dialect of await dialects()) {
         const r = await api('GET', `/posts/${created.json.id}`);
         return r.json.previews.length ? r.json : undefined;
       }, 'the preview in the app');
+      const [card] = post.previews;
+      assert.match(card.image_url, SIGNED, 'the image is the server\'s own signed link');
+      assert.match(card.icon_url, SIGNED, 'the icon is the server\'s own signed link');
+      const image = await served(card.image_url);
+      assert.equal(image.status, 200);
+      assert.equal(image.type, 'image/jpeg');
+      assert.deepEqual(image.bytes.subarray(0, 3), Buffer.from([0xff, 0xd8, 0xff]));
+      const icon = await served(card.icon_url);
+      assert.equal(icon.status, 200);
+      assert.equal(icon.type, 'image/png');
+      assert.deepEqual(icon.bytes, host.png);
+      assert.equal((await served(card.image_url.replace(/hash=\d+\./, 'hash=1.AAAA'))).status, 404, 'an unsigned link serves nothing');
+      assert.deepEqual(host.hits.filter((h) => h === '/cover.jpg'), ['/cover.jpg'], 'fetched once, by the server');
       assert.deepEqual(post.previews, [
         {
           url: link,
           title: 'Doc /handbook/leave',
           description: 'Leave policy for everyone, updated yearly.',
-          image_url: 'https://docs.example.com/cover.png',
-          icon_url: 'https://docs.example.com/favicon.png',
+          image_url: card.image_url,
+          icon_url: card.icon_url,
           type: 'doc',
           fields: [{ title: 'Owner', value: 'People team' }],
         },
@@ -187,14 +222,15 @@ for (const dialect of await dialects()) {
       assert.equal(g.status, 200, g.text);
       assert.equal(g.json.name, 'Doc /handbook/leave');
       assert.equal(g.json.description, 'Leave policy for everyone, updated yearly.');
-      assert.equal(g.json.picture, 'https://docs.example.com/cover.png');
+      assert.equal(g.json.picture, `${ts.base}${card.image_url}`, 'Graph answers the same signed link, absolute');
+      assert.deepEqual((await served(g.json.picture)).bytes, image.bytes);
       const { id: _attachmentId, ...attachment } = g.json.attachments.data[0];
       assert.deepEqual(attachment, {
         type: 'share',
         url: link,
         title: 'Doc /handbook/leave',
         description: 'Leave policy for everyone, updated yearly.',
-        media: { image: { src: 'https://docs.example.com/cover.png' } },
+        media: { image: { src: g.json.picture } },
         target: { url: link },
       });
       const feed = await graph(`/${group}/feed?fields=attachments{title}`);
@@ -212,6 +248,8 @@ for (const dialect of await dialects()) {
       const c = await graph(`/${commentId}?fields=attachment`);
       assert.equal(c.json.attachment.type, 'share');
       assert.equal(c.json.attachment.title, 'Doc /wiki/travel');
+      assert.match(c.json.attachment.media.image.src, /^http:\/\/127\.0\.0\.1:\d+\/media\//);
+      assert.equal((await served(c.json.attachment.media.image.src)).type, 'image/jpeg');
 
       const chatLink = 'https://docs.example.com/chat/shared';
       const sent = await api('POST', '/messages', { recipient: bo.id, text: `have a look: ${chatLink}` });
@@ -222,9 +260,31 @@ for (const dialect of await dialects()) {
       const messages = await api('GET', `/threads/${sent.json.thread_id}/messages`);
       const mine = messages.json.data.find((m: { id: string }) => m.id === sent.json.message.id);
       assert.equal(mine.previews[0].title, 'Doc /chat/shared');
-      const shares = await graph(`/${sent.json.message.id}?fields=shares{link,name,description}`);
+      assert.match(mine.previews[0].image_url, SIGNED);
+      const shares = await graph(`/${sent.json.message.id}?fields=shares{link,name,description,picture}`);
       assert.equal(shares.status, 200, shares.text);
-      assert.deepEqual(shares.json.shares.data[0], { link: chatLink, name: 'Doc /chat/shared', description: 'Leave policy for everyone, updated yearly.', id: shares.json.shares.data[0].id });
+      const share = shares.json.shares.data[0];
+      assert.deepEqual(share, { link: chatLink, name: 'Doc /chat/shared', description: 'Leave policy for everyone, updated yearly.', picture: share.picture, id: share.id });
+      assert.match(share.picture, /^http:\/\/127\.0\.0\.1:\d+\/media\/\d+\/\d+\.jpg\?ext=/);
+      assert.equal((await served(share.picture)).status, 200);
+      assert.deepEqual(host.hits.filter((h) => h === '/cover.jpg'), ['/cover.jpg'], 'previews answering the same image share one stored copy');
+    });
+
+    test('an image that cannot be fetched is left out; the preview still shows with its icon', async () => {
+      const link = 'https://docs.example.com/noimage/report';
+      const created = await api('POST', `/groups/${group}/posts`, { message: link });
+      const ready = await settled(link);
+      assert.equal(ready.state, 'ready', ready.error ?? '');
+      assert.equal(ready.image_media_id, null);
+      assert.notEqual(ready.icon_media_id, null);
+      assert.ok(host.hits.includes('/gone.png'), 'the server tried the image');
+      const [card] = (await api('GET', `/posts/${created.json.id}`)).json.previews;
+      assert.equal(card.title, 'Doc /noimage/report');
+      assert.equal(card.image_url, null);
+      assert.match(card.icon_url, SIGNED);
+      const g = await graph(`/${created.json.id}?fields=picture,attachments`);
+      assert.equal(g.json.picture, undefined);
+      assert.equal(g.json.attachments.data[0].media, undefined);
     });
 
     test('permission triad and scope: a stripped integration is never called; a group-scoped one only in its groups and never in chat', async () => {
@@ -324,17 +384,27 @@ for (const dialect of await dialects()) {
       assert.equal((await api('GET', `/posts/${created.json.id}`)).json.previews[0].title, 'Doc /after/restart');
     });
 
-    test('editing a post keeps the previews of URLs that stay and asks for new ones; deleting it removes them', async () => {
-      const first = 'https://docs.example.com/edit/one';
-      const second = 'https://docs.example.com/edit/two';
+    test('editing a post keeps the previews of URLs that stay and asks for new ones; deleting it removes them and their stored images', async () => {
+      const first = 'https://docs.example.com/own-image/one';
+      const second = 'https://docs.example.com/own-image/two';
       const created = await api('POST', `/groups/${group}/posts`, { message: first });
       assert.equal((await settled(first)).state, 'ready');
       const asked = docs.posts((r) => change(r)?.value?.link === first).length;
       assert.equal((await api('PATCH', `/posts/${created.json.id}`, { message: `${first} ${second}` })).status, 200);
       assert.equal((await settled(second)).state, 'ready');
       assert.equal(docs.posts((r) => change(r)?.value?.link === first).length, asked, 'a URL that stayed is not asked again');
+      const kept = async () => ts.ctx.db.selectFrom('link_preview_media').innerJoin('media', 'media.id', 'link_preview_media.media_id').select(['media.id', 'media.file_name', 'link_preview_media.source_url']).execute();
+      const own = (await kept()).filter((m) => m.source_url.includes('/own-'));
+      assert.equal(own.length, 2, 'each link has its own stored image');
       assert.equal((await api('DELETE', `/posts/${created.json.id}`)).status, 200);
       assert.deepEqual([...(await previewsFor(first)), ...(await previewsFor(second))], []);
+      const shared = (await kept()).filter((m) => !m.source_url.includes('/own-'));
+      assert.ok((await sweepPreviewImages(ts.ctx, 0)) >= 2);
+      assert.deepEqual((await kept()).filter((m) => m.source_url.includes('/own-')), [], 'the unused images are removed');
+      assert.deepEqual(await ts.ctx.db.selectFrom('media').select('id').where('id', 'in', own.map((m) => m.id)).execute(), []);
+      for (const m of own) assert.equal(await ts.ctx.media.get(m.file_name!), undefined, 'and their files');
+      assert.deepEqual((await kept()).map((m) => m.id).sort(), shared.map((m) => m.id).sort(), 'images other previews use stay');
+      for (const m of shared) assert.ok(await ts.ctx.media.get(m.file_name!));
     });
   });
 }

@@ -100,6 +100,7 @@ describe('link preview screens in the browser (sqlite)', { timeout: 180_000 }, (
     assert.equal(await card.getAttribute('rel'), 'noopener noreferrer nofollow');
     await card.locator('img').first().evaluate((img: HTMLImageElement) => (img.complete ? undefined : new Promise((r) => img.addEventListener('load', r, { once: true }))));
     assert.ok(await card.locator('img').first().evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the preview image loaded');
+    assert.match((await card.locator('img').first().getAttribute('src')) ?? '', /^\/media\/\d+\/\d+\.png\?ext=/, 'the image is the server\'s stored copy, allowed by the CSP');
     await screenshot(member, 'member-link-preview');
     assert.equal(receiver.posts().length, 1);
     assert.deepEqual(memberErrors, []);

@@ -4,6 +4,8 @@ import type { LinkDomainTable, LinkPreviewObject, LinkPreviewTable } from '../li
 
 export type LinkDomainRow = LinkDomainTable;
 export type LinkPreviewRow = LinkPreviewTable;
+/** A preview as read for showing: with the stored file names of its image and icon (null when there is none). */
+export type ShownPreviewRow = LinkPreviewRow & { image_file: string | null; icon_file: string | null };
 
 export async function listLinkDomains(db: Db, appId: string): Promise<string[]> {
   const rows = await db.selectFrom('link_domain').select('domain').where('app_id', '=', appId).orderBy('domain').execute();
@@ -38,17 +40,20 @@ export async function deleteLinkPreviewsByIds(db: Db, ids: readonly string[]): P
   if (ids.length) await db.deleteFrom('link_preview').where('id', 'in', [...ids]).execute();
 }
 
-/** The previews of some objects, in URL order. */
-export async function previewsOf(db: Db, objectType: LinkPreviewObject, objectIds: readonly string[]): Promise<Map<string, LinkPreviewRow[]>> {
-  const out = new Map<string, LinkPreviewRow[]>();
+/** The previews of some objects, in URL order, with their stored image and icon files. */
+export async function previewsOf(db: Db, objectType: LinkPreviewObject, objectIds: readonly string[]): Promise<Map<string, ShownPreviewRow[]>> {
+  const out = new Map<string, ShownPreviewRow[]>();
   if (objectIds.length === 0) return out;
   const rows = await db
     .selectFrom('link_preview')
-    .selectAll()
-    .where('object_type', '=', objectType)
-    .where('object_id', 'in', [...new Set(objectIds)])
-    .orderBy('object_id')
-    .orderBy('position')
+    .leftJoin('media as image', 'image.id', 'link_preview.image_media_id')
+    .leftJoin('media as icon', 'icon.id', 'link_preview.icon_media_id')
+    .selectAll('link_preview')
+    .select(['image.file_name as image_file', 'icon.file_name as icon_file'])
+    .where('link_preview.object_type', '=', objectType)
+    .where('link_preview.object_id', 'in', [...new Set(objectIds)])
+    .orderBy('link_preview.object_id')
+    .orderBy('link_preview.position')
     .execute();
   for (const row of rows) {
     const list = out.get(row.object_id) ?? [];
@@ -98,4 +103,58 @@ export async function hasDueLinkPreviews(db: Db, now: number): Promise<boolean> 
     .limit(1)
     .executeTakeFirst();
   return !!row;
+}
+
+/** The stored copy of an image an integration answered, if one is kept; taking it keeps it from the sweep a while. */
+export async function takePreviewMedia(db: Db, appId: string, sourceUrl: string, now: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('link_preview_media')
+    .innerJoin('media', 'media.id', 'link_preview_media.media_id')
+    .select('link_preview_media.media_id')
+    .where('link_preview_media.app_id', '=', appId)
+    .where('link_preview_media.source_url', '=', sourceUrl)
+    .where('media.file_name', 'is not', null)
+    .orderBy('link_preview_media.used_time', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await db.updateTable('link_preview_media').set({ used_time: now }).where('media_id', '=', row.media_id).execute();
+  return row.media_id;
+}
+
+export async function insertPreviewMedia(db: Db, row: { media_id: string; app_id: string; source_url: string; used_time: number }): Promise<void> {
+  await db.insertInto('link_preview_media').values(row).execute();
+}
+
+/** Preview photos no preview uses, last taken before `before`, with their files. */
+export async function unusedPreviewMedia(db: Db, before: number, limit: number): Promise<{ media_id: string; file_name: string | null }[]> {
+  return db
+    .selectFrom('link_preview_media')
+    .leftJoin('media', 'media.id', 'link_preview_media.media_id')
+    .select(['link_preview_media.media_id', 'media.file_name'])
+    .where('link_preview_media.used_time', '<', before)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('link_preview')
+            .select('link_preview.id')
+            .where((w) => w.or([w('link_preview.image_media_id', '=', w.ref('link_preview_media.media_id')), w('link_preview.icon_media_id', '=', w.ref('link_preview_media.media_id'))])),
+        ),
+      ),
+    )
+    .orderBy('link_preview_media.media_id')
+    .limit(limit)
+    .execute();
+}
+
+/** Forgets a preview photo once it is unused (false when a preview took it again meanwhile). */
+export async function deleteUnusedPreviewMedia(db: Db, mediaId: string, before: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('link_preview_media')
+    .where('media_id', '=', mediaId)
+    .where('used_time', '<', before)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('link_preview').select('id').where((w) => w.or([w('image_media_id', '=', mediaId), w('icon_media_id', '=', mediaId)])))))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
 }

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { get } from '../shared/api';
 
-/** A preview an integration gave for a shared URL (text only: never rendered as HTML). */
+/** A preview an integration gave for a shared URL (text only: never rendered as HTML). Its image and icon are the server's stored copies (signed same-origin /media links), so the CSP (img-src 'self') lets them load. */
 export interface PreviewCard {
   url: string;
   title: string;

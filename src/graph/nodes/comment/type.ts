@@ -106,7 +106,7 @@ export const commentType: NodeType<CommentRow> = {
           const m = c.media_id ? media.get(c.media_id) : undefined;
           if (m) return { type: 'photo', media: { image: { src: mediaUrl(p, m) } }, target: { id: m.id, url: mediaUrl(p, m) }, url: mediaUrl(p, m) };
           const preview = previews.get(c.id)?.find((x) => x.state === 'ready' && x.requester_id === c.author_id);
-          return preview ? shareAttachment(preview) : undefined;
+          return preview ? shareAttachment(p, preview) : undefined;
         });
       },
     },

@@ -1,10 +1,11 @@
 import type { Attachment } from '../../../chat/message.js';
 import { chatFileIds, chatFileUrl } from '../../../chat/files.js';
-import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
+import { type LinkPreviewRow, previewsOf, type ShownPreviewRow } from '../../../db/repositories/linkPreview.js';
 import { type ChatFileRow, type ChatMessageRow, findChatFilesByIds, participantsOf } from '../../../db/repositories/chat.js';
 import { messageWireId } from '../../../domain/commands/chat.js';
 import { allowed } from '../../../policies/graph.js';
 import type { NodeType, Presentation } from '../../../presenters/types.js';
+import { previewImageUrl } from '../../../presenters/linkPreview.js';
 import { graphTime } from '../../time.js';
 import { loadProfiles, type ProfileRow } from '../profile/type.js';
 
@@ -71,9 +72,11 @@ export interface ShareView {
   link: string;
   /** The integration's preview of the link, when it answered with one. */
   preview?: LinkPreviewRow;
+  /** The signed link of the preview's stored image. */
+  picture?: string;
 }
 
-function sharesOf(m: ChatMessageRow, previews?: readonly LinkPreviewRow[]): ShareView[] {
+function sharesOf(p: Presentation, m: ChatMessageRow, previews?: readonly ShownPreviewRow[]): ShareView[] {
   const links = [...(m.text ?? '').matchAll(LINK)].map((x) => x[0]);
   for (const a of messageAttachments(m)) {
     if (a.type !== 'template') continue;
@@ -81,7 +84,10 @@ function sharesOf(m: ChatMessageRow, previews?: readonly LinkPreviewRow[]): Shar
     for (const b of buttons) if (b.type === 'web_url') links.push(b.url);
   }
   const ready = (link: string) => previews?.find((x) => x.state === 'ready' && (x.url === link || x.url === normalUrl(link)));
-  return [...new Set(links)].map((link, i) => ({ id: `${messageWireId(m)}_${i}`, link, preview: ready(link) }));
+  return [...new Set(links)].map((link, i) => {
+    const preview = ready(link);
+    return { id: `${messageWireId(m)}_${i}`, link, preview, picture: preview && previewImageUrl(p, preview) };
+  });
 }
 
 function normalUrl(link: string): string {
@@ -95,7 +101,7 @@ function normalUrl(link: string): string {
 async function sharesOfMany(p: Presentation, messages: readonly ChatMessageRow[]): Promise<ShareView[][]> {
   const previews = await previewsOf(p.ctx.db, 'message', messages.map((m) => m.id));
   // Graph shows the preview the sender got (integrations read on no member's behalf).
-  return messages.map((m) => sharesOf(m, previews.get(m.id)?.filter((x) => x.requester_id === m.sender_id)));
+  return messages.map((m) => sharesOf(p, m, previews.get(m.id)?.filter((x) => x.requester_id === m.sender_id)));
 }
 
 export const messageShareType: NodeType<ShareView> = {
@@ -107,7 +113,7 @@ export const messageShareType: NodeType<ShareView> = {
     link: { kind: 'scalar', get: (x) => x.link },
     name: { kind: 'scalar', get: (x) => x.preview?.title ?? x.link },
     description: { kind: 'scalar', get: (x) => x.preview?.description ?? undefined },
-    picture: { kind: 'scalar', get: (x) => x.preview?.image_url ?? undefined },
+    picture: { kind: 'scalar', get: (x) => x.picture },
   },
   edges: {},
 };

@@ -9,8 +9,8 @@ import { albumLink } from '../album/type.js';
 import { type VideoRow, videosOfPosts } from '../../../db/repositories/video.js';
 import { videoPermalink, videoPlaceholder, videoSource } from '../video/type.js';
 import type { PostRow } from '../../../db/repositories/post.js';
-import { type LinkPreviewRow, previewsOf } from '../../../db/repositories/linkPreview.js';
-import { shareAttachment } from '../../../presenters/linkPreview.js';
+import { type LinkPreviewRow, previewsOf, type ShownPreviewRow } from '../../../db/repositories/linkPreview.js';
+import { previewImageUrl, shareAttachment } from '../../../presenters/linkPreview.js';
 import { postWireId } from '../../../domain/commands/post.js';
 import { parseTags } from '../../../domain/mentions.js';
 import { authorizeContent, type ContentTarget } from '../../../policies/graph.js';
@@ -40,7 +40,7 @@ export function postPermalink(p: Pick<Presentation, 'publicBase'>, post: PostRow
 }
 
 /** A post's attachments: the link (with its preview, when an integration gave one), one photo or an album of several photos; then one per group file. */
-export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: LinkPreviewRow; file?: GroupFileRow; album?: AlbumRow; video?: VideoRow };
+export type AttachmentRow = { post: PostRow; media: MediaRow[]; preview?: ShownPreviewRow; file?: GroupFileRow; album?: AlbumRow; video?: VideoRow };
 
 /** A group file as a story attachment: its name, its signed download link, an image (itself, or a file icon). */
 function fileAttachment(p: Presentation, f: GroupFileRow): Record<string, unknown> {
@@ -70,16 +70,16 @@ function attachmentOf(p: Presentation, row: AttachmentRow): Record<string, unkno
   if (row.media.length > 1) {
     return { type: 'album', target: { id: row.post.id, url: postPermalink(p, row.post) }, url: postPermalink(p, row.post), subattachments: { data: row.media.map(photo) } };
   }
-  if (row.preview) return shareAttachment(row.preview);
+  if (row.preview) return shareAttachment(p, row.preview);
   if (row.post.link) return { type: 'share', url: row.post.link, title: row.post.link, target: { url: row.post.link } };
   return undefined;
 }
 
 /** The first ready preview the author got for each post (the one its share attachment shows on Graph), by post row id. */
-async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, LinkPreviewRow>> {
+async function firstPreviews(p: Presentation, posts: readonly PostRow[]): Promise<Map<string, ShownPreviewRow>> {
   const all = await previewsOf(p.ctx.db, 'post', posts.map((x) => x.id));
   const author = new Map(posts.map((x) => [x.id, x.author_id]));
-  const out = new Map<string, LinkPreviewRow>();
+  const out = new Map<string, ShownPreviewRow>();
   for (const [id, rows] of all) {
     const ready = rows.find((r) => r.state === 'ready' && r.requester_id === author.get(id));
     if (ready) out.set(id, ready);
@@ -105,7 +105,7 @@ function attachmentRows(
   files: GroupFileRow[],
   album: AlbumRow | undefined,
   video: VideoRow | undefined,
-  preview: LinkPreviewRow | undefined,
+  preview: ShownPreviewRow | undefined,
 ): (AttachmentRow & { id: string })[] {
   const main = { id: post.id, post, media, album, video, preview };
   return [...(attachmentOf(p, main) ? [main] : []), ...files.map((file) => ({ id: `${post.id}_${file.id}`, post, media: [], file }))];
@@ -247,7 +247,7 @@ export const postType: NodeType<PostRow> = {
       kind: 'batch',
       load: async (p, posts) => {
         const [media, previews] = await Promise.all([mediaOfPosts(p.ctx.db, posts.filter((x) => x.type === 'photo').map((x) => x.id)), firstPreviews(p, posts.filter((x) => x.type !== 'photo'))]);
-        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : previews.get(post.id)?.image_url ?? undefined; });
+        return posts.map((post) => { const m = media.get(post.id)?.[0]; return m ? mediaUrl(p, m) : (previews.get(post.id) && previewImageUrl(p, previews.get(post.id)!)); });
       },
     },
     full_picture: {
