@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { readDataUrl } from './api';
 import { Avatar, ErrorNote } from './ui';
 
@@ -29,33 +29,31 @@ interface Props {
 export function PictureEditor({ whose, current, save, remove }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const statusId = useId();
-  const [file, setFile] = useState<File | null>(null);
-  const [preview, setPreview] = useState<string | null>(null);
+  // The picked picture as a data: URL: it is both the preview (the CSP allows no blob: images) and what is sent.
+  const [picked, setPicked] = useState<{ name: string; dataUrl: string } | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState('');
-  useEffect(() => {
-    if (!file) return setPreview(null);
-    const url = URL.createObjectURL(file);
-    setPreview(url);
-    return () => URL.revokeObjectURL(url);
-  }, [file]);
-  const pick = (picked: File | undefined) => {
+  const pick = async (file: File | undefined) => {
     setError(undefined);
     setDone('');
     if (input.current) input.current.value = '';
-    if (!picked) return;
-    const problem = pictureProblem(picked);
+    if (!file) return;
+    const problem = pictureProblem(file);
     if (problem) return setError(new Error(problem));
-    setFile(picked);
+    try {
+      setPicked({ name: file.name, dataUrl: await readDataUrl(file) });
+    } catch {
+      setError(new Error(`“${file.name}” could not be read.`));
+    }
   };
   const upload = async () => {
-    if (!file) return;
+    if (!picked) return;
     setError(undefined);
     setProgress(0);
     try {
-      await save(await readDataUrl(file), setProgress);
-      setFile(null);
+      await save(picked.dataUrl, setProgress);
+      setPicked(null);
       setDone('Picture saved.');
     } catch (e) {
       setError(e);
@@ -76,12 +74,12 @@ export function PictureEditor({ whose, current, save, remove }: Props) {
   const busy = progress !== null;
   return (
     <div className="picture-editor" aria-label={`Change ${whose} picture`} role="group">
-      {preview && (
+      {picked && (
         <div className="row">
-          <Avatar src={preview} name="Preview of the new picture" size={88} />
+          <Avatar src={picked.dataUrl} name="Preview of the new picture" size={88} />
           <div>
             <div>
-              <strong>Preview</strong> <span className="muted">({file!.name}; cropped to a centred square)</span>
+              <strong>Preview</strong> <span className="muted">({picked.name}; cropped to a centred square)</span>
             </div>
             {busy && (
               <p>
@@ -92,14 +90,14 @@ export function PictureEditor({ whose, current, save, remove }: Props) {
               <button type="button" className="primary" onClick={() => void upload()} disabled={busy}>
                 {busy ? 'Uploading…' : 'Save picture'}
               </button>
-              <button type="button" onClick={() => setFile(null)} disabled={busy}>
+              <button type="button" onClick={() => setPicked(null)} disabled={busy}>
                 Cancel
               </button>
             </div>
           </div>
         </div>
       )}
-      {!preview && (
+      {!picked && (
         <div className="row">
           <button type="button" onClick={() => input.current?.click()}>
             {current ? 'Change picture' : 'Add a picture'}
@@ -111,7 +109,7 @@ export function PictureEditor({ whose, current, save, remove }: Props) {
           )}
         </div>
       )}
-      <input ref={input} type="file" accept={TYPES.join(',')} className="visually-hidden" aria-label={`Choose ${whose} picture`} onChange={(e) => pick(e.target.files?.[0])} />
+      <input ref={input} type="file" accept={TYPES.join(',')} className="visually-hidden" aria-label={`Choose ${whose} picture`} onChange={(e) => void pick(e.target.files?.[0])} />
       <p id={statusId} role="status" className="muted" style={{ margin: 0 }}>
         {done}
       </p>
