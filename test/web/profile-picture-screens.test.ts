@@ -13,7 +13,7 @@ describe('profile pictures in the browser (sqlite)', { timeout: 180_000 }, () =>
   let browser: Browser;
   let ben: { id: string };
   let cleo: { id: string };
-  let group: { id: string };
+  let group: Awaited<ReturnType<typeof import('../../src/domain/commands/group.js').groupCreator>>;
 
   before(async () => {
     ts = await startServer('sqlite');
