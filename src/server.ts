@@ -35,6 +35,7 @@ import { memberSessionAuth } from './member/auth.js';
 import { registerMemberEvents } from './member/events.js';
 import { registerMemberAppApi } from './member/routes.js';
 import { registerMemberCommunityApi } from './member/community.js';
+import { registerMemberPictureApi } from './member/profilePicture.js';
 import { registerMemberKnowledgeApi } from './member/knowledge.js';
 import { registerMemberEventsApi } from './member/groupEvents.js';
 
@@ -307,6 +308,7 @@ export async function buildServer(ctx: Context): Promise<Server> {
   await registerMemberApi(app, ctx);
   await registerMemberAppApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberCommunityApi(app, ctx, memberSessionAuth(ctx));
+  await registerMemberPictureApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberKnowledgeApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberEventsApi(app, ctx, memberSessionAuth(ctx));
   await registerMemberGroupContentApi(app, ctx, memberSessionAuth(ctx));

@@ -17,7 +17,7 @@ import { verifyPassword } from '../domain/secrets.js';
 import { signInGuard } from '../http/sessions.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { listIntegrationViews, presentIntegrations } from '../presenters/integration.js';
-import { PICTURE_BODY_LIMIT, pictureParam } from './panel.js';
+import { PICTURE_BODY_LIMIT, pictureParam } from '../http/pictureBody.js';
 import type { AdminHelpers } from './webhooks.js';
 
 type Body = Record<string, unknown>;

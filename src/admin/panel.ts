@@ -17,6 +17,8 @@ import { adminGranter } from '../domain/commands/people.js';
 import { transact, type Write } from '../domain/commands/shared.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { linkBase } from '../http/links.js';
+import { changePicture } from '../member/profilePicture.js';
+import { PICTURE_BODY_LIMIT, requiredPicture } from '../http/pictureBody.js';
 import { queryInteger, timeCursor, type WebQuery, webQuery } from '../http/query.js';
 
 // The admin panel's People, Groups and Security log screens, and the integration picture and
@@ -244,6 +246,19 @@ export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admi
     return personDetail(request, (await findMemberById(ctx.db, member.id))!);
   });
 
+  api.put('/people/:id/picture', { bodyLimit: PICTURE_BODY_LIMIT }, async (request) => {
+    const { actor } = await admin(request);
+    const member = await loadMember(idParam(request));
+    await changePicture(ctx, actor, member, requiredPicture(bodyOf(request)));
+    return personDetail(request, (await findMemberById(ctx.db, member.id))!);
+  });
+  api.delete('/people/:id/picture', async (request) => {
+    const { actor } = await admin(request);
+    const member = await loadMember(idParam(request));
+    await changePicture(ctx, actor, member, null);
+    return personDetail(request, (await findMemberById(ctx.db, member.id))!);
+  });
+
   // Groups
   api.get('/groups/:id', async (request) => {
     await admin(request);
@@ -363,17 +378,4 @@ export async function registerAdminPanelRoutes(api: FastifyInstance, { ctx, admi
       recent_writes: writes,
     };
   });
-}
-
-/** Bodies that carry a picture (base64 inflates by a third) may be this large. */
-export const PICTURE_BODY_LIMIT = 16 * 1024 * 1024;
-
-/** `picture`: a `data:image/…;base64,…` URL or bare base64; undefined when absent. */
-export function pictureParam(b: Body): Buffer | undefined {
-  const v = b.picture;
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw invalidParameter('picture must be a data: URL or base64 text');
-  const base64 = v.startsWith('data:') ? v.slice(v.indexOf(',') + 1) : v;
-  if (!/^[A-Za-z0-9+/=\s]+$/.test(base64)) throw invalidParameter('picture must be base64-encoded');
-  return Buffer.from(base64, 'base64');
 }

@@ -37,6 +37,7 @@ import {
 import { transact, type Write } from '../domain/commands/shared.js';
 import { memberSignIn, memberSignOut, SESSION_MS, sessionMember } from '../domain/commands/session.js';
 import { mediaCacheControl } from '../http/resizedPictures.js';
+import { AVATAR_SIDE, loadProfileRefs, pictureUrlOf } from '../presenters/memberApp.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { botReachable } from '../policies/chat.js';
 import { type Attachment, checkAttachment, MAX_TEXT, type MediaType, postbackButtons, type QuickReply } from './message.js';
@@ -118,11 +119,12 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
     }));
     const ids = parsed.flatMap((p) => chatFileIds(p.attachments, p.quickReplies));
     const files = new Map((await findChatFilesByIds(ctx.db, ids)).map((f) => [f.id, f]));
-    const [senders, previews] = await Promise.all([chatProfiles(ctx.db, [...new Set(rows.map((m) => m.sender_id))]), viewerPreviews(ctx.db, ctx.clock.now(), 'message', rows.map((m) => ({ id: m.id, authorId: m.sender_id })), viewerId)]);
+    const senderIds = [...new Set(rows.map((m) => m.sender_id))];
+    const [senders, pictures, previews] = await Promise.all([chatProfiles(ctx.db, senderIds), loadProfileRefs(ctx, senderIds), viewerPreviews(ctx.db, ctx.clock.now(), 'message', rows.map((m) => ({ id: m.id, authorId: m.sender_id })), viewerId)]);
     return rows.map((m, i) => ({
       id: messageWireId(m),
       thread_id: `t_${m.thread_id}`,
-      from: { id: m.sender_id, type: m.sender_type, name: senders.get(m.sender_id)?.name ?? null },
+      from: { id: m.sender_id, type: m.sender_type, name: senders.get(m.sender_id)?.name ?? null, picture_url: pictures.get(m.sender_id)?.picture_url ?? null },
       source: m.source,
       text: m.text,
       created_time: iso(m.created_time),
@@ -141,7 +143,8 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
 
   async function presentThreads(states: ThreadState[], me: ChatProfile) {
     const ids = states.map((s) => s.thread.id);
-    const profiles = await chatProfiles(ctx.db, [...new Set(states.flatMap((s) => s.participants.map((p) => p.profile_id)))]);
+    const participantIds = [...new Set(states.flatMap((s) => s.participants.map((p) => p.profile_id)))];
+    const [profiles, pictures] = await Promise.all([chatProfiles(ctx.db, participantIds), loadProfileRefs(ctx, participantIds)]);
     const [latest, unread, bots] = await Promise.all([
       latestMessages(ctx.db, ids),
       unreadCounts(ctx.db, me.id, ids),
@@ -161,6 +164,7 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
           id: p.profile_id,
           type: p.profile_type,
           name: profiles.get(p.profile_id)?.name ?? null,
+          picture_url: pictures.get(p.profile_id)?.picture_url ?? null,
           role: p.role,
           delivered_watermark: p.delivered_watermark,
           read_watermark: p.read_watermark,
@@ -200,11 +204,11 @@ export async function registerMemberApi(app: FastifyInstance, ctx: Context): Pro
         checkSignInOrigin(ctx.config, request);
         const signedIn = await guarded(request, email, () => memberSignIn(ctx, email, password));
         reply.header('set-cookie', sessionCookie(ctx.config, request, COOKIE, signedIn.token, SESSION_MS / 1000));
-        return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email } };
+        return { csrf_token: signedIn.csrfToken, member: { id: signedIn.member.id, name: signedIn.member.name, email: signedIn.member.email, picture_url: await pictureUrlOf(ctx, signedIn.member, AVATAR_SIDE) } };
       });
       api.get('/session', async (request) => {
         const { session } = await checkSession(request, COOKIE, (t) => sessionMember(ctx, t));
-        return { csrf_token: session.csrfToken, member: { id: session.member.id, name: session.member.name, email: session.member.email } };
+        return { csrf_token: session.csrfToken, member: { id: session.member.id, name: session.member.name, email: session.member.email, picture_url: await pictureUrlOf(ctx, session.member, AVATAR_SIDE) } };
       });
       api.delete('/session', async (request, reply) => {
         const { actor, token } = await member(request);

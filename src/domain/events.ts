@@ -108,6 +108,7 @@ export type AuditAction =
   | 'report.resolved'
   | 'chat.message_deleted'
   | 'account.picture_changed'
+  | 'account.picture_removed'
   | 'knowledge.category_created'
   | 'knowledge.category_updated'
   | 'knowledge.category_deleted'

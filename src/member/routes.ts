@@ -23,7 +23,7 @@ import { setMemberCookie } from './auth.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { webErrorHandler } from '../http/webErrors.js';
 import { authorizeContentEdit, authorizeContentRemoval, authorizeMember, type GroupAccess, memberMay } from '../policies/member.js';
-import { loadProfileRefs, memberRefs, photoUrl, presentPosts } from '../presenters/memberApp.js';
+import { loadProfileRefs, memberRefs, photoUrl, pictureUrlOf, presentPosts, PROFILE_PICTURE_SIDE } from '../presenters/memberApp.js';
 import { checkSignInOrigin } from '../http/sessions.js';
 import { queryInteger, timeCursor, webQuery } from '../http/query.js';
 
@@ -299,6 +299,7 @@ export async function registerMemberAppApi(app: FastifyInstance, ctx: Context, a
         return {
           ...self,
           kind: 'person',
+          picture_large_url: await pictureUrlOf(ctx, person, PROFILE_PICTURE_SIDE),
           email: person.email,
           department: person.department,
           division: person.division,

@@ -1,5 +1,6 @@
 import { type PostContentView, postContentOf } from './groupContent.js';
 import { mediaPath } from './media.js';
+import { resizedPicturePath } from '../http/resizedPictures.js';
 import type { Context } from '../context.js';
 import { findPagesByIds } from '../db/repositories/app.js';
 import { type CommentRow, listCommentsOfMany } from '../db/repositories/comment.js';
@@ -33,6 +34,16 @@ export function photoUrl(ctx: Context, media: Pick<MediaRow, 'id' | 'source_url'
   return mediaPath(ctx.mediaLinks, media);
 }
 
+/** Sides of the member app's avatars: lists and cards (up to 64 px at 2×), and the profile header (88 px at 2×). */
+export const AVATAR_SIDE = 128;
+export const PROFILE_PICTURE_SIDE = 200;
+
+/** A profile picture as an avatar: its resized square copy when stored here, else its own link. */
+export function avatarUrl(ctx: Context, media: Pick<MediaRow, 'id' | 'source_url' | 'file_name' | 'mime_type'>, side = AVATAR_SIDE): string | null {
+  if (media.file_name && media.mime_type?.startsWith('image/')) return resizedPicturePath(ctx, { id: media.id, file_name: media.file_name }, side);
+  return photoUrl(ctx, media);
+}
+
 async function pictures(ctx: Context, ids: (string | null)[]): Promise<Map<string, MediaRow>> {
   const wanted = ids.filter((id): id is string => !!id);
   return new Map((await findMediaByIds(ctx.db, wanted)).map((m) => [m.id, m]));
@@ -40,7 +51,13 @@ async function pictures(ctx: Context, ids: (string | null)[]): Promise<Map<strin
 
 export async function memberRefs(ctx: Context, members: MemberRow[]): Promise<ProfileRef[]> {
   const media = await pictures(ctx, members.map((m) => m.picture_media_id));
-  return members.map((m) => ({ id: m.id, name: m.name, type: 'user', title: m.title, picture_url: m.picture_media_id && media.has(m.picture_media_id) ? photoUrl(ctx, media.get(m.picture_media_id)!) : null }));
+  return members.map((m) => ({ id: m.id, name: m.name, type: 'user', title: m.title, picture_url: m.picture_media_id && media.has(m.picture_media_id) ? avatarUrl(ctx, media.get(m.picture_media_id)!) : null }));
+}
+
+/** A member's (or page's) picture at one side, or null with none. */
+export async function pictureUrlOf(ctx: Context, owner: { picture_media_id: string | null }, side: number): Promise<string | null> {
+  const media = (await pictures(ctx, [owner.picture_media_id])).get(owner.picture_media_id ?? '');
+  return media ? avatarUrl(ctx, media, side) : null;
 }
 
 /** Profiles (members or bot pages) by id. */
@@ -48,7 +65,7 @@ export async function loadProfileRefs(ctx: Context, ids: readonly string[]): Pro
   const unique = [...new Set(ids)];
   const [members, pages] = await Promise.all([findMembersByIds(ctx.db, unique), findPagesByIds(ctx.db, unique)]);
   const media = await pictures(ctx, [...members.map((m) => m.picture_media_id), ...pages.map((p) => p.picture_media_id)]);
-  const url = (id: string | null) => (id && media.has(id) ? photoUrl(ctx, media.get(id)!) : null);
+  const url = (id: string | null) => (id && media.has(id) ? avatarUrl(ctx, media.get(id)!) : null);
   const out = new Map<string, ProfileRef>();
   for (const m of members) out.set(m.id, { id: m.id, name: m.name, type: 'user', title: m.title, picture_url: url(m.picture_media_id) });
   for (const p of pages) out.set(p.id, { id: p.id, name: p.name, type: 'page', picture_url: url(p.picture_media_id) });

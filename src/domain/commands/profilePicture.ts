@@ -33,3 +33,19 @@ export async function profilePictureSetter(w: Write, member: MemberRow, source: 
   });
   return id;
 }
+
+/**
+ * Removes a member's profile picture: they show the silhouette again. The stored image stays
+ * (posts and audit history may refer to it). Without a picture nothing is written.
+ */
+export async function profilePictureRemover(w: Write, member: MemberRow): Promise<boolean> {
+  if (!member.picture_media_id) return false;
+  await updateMember(w.trx, member.id, { picture_media_id: null, updated_time: Math.max(w.ctx.clock.now(), member.updated_time + 1) });
+  await recordChange(w.trx, w.ctx, w.actor, {
+    action: 'account.picture_removed',
+    target: { type: 'member', id: member.id },
+    old: { picture_media_id: member.picture_media_id },
+    new: { picture_media_id: null },
+  });
+  return true;
+}

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { get, patch, post, query } from '../shared/api';
+import { del, get, patch, post, query, sendWithProgress } from '../shared/api';
+import { PictureEditor } from '../shared/PictureEditor';
 import { Link, navigate } from '../shared/router';
 import { Avatar, copyText, Dialog, ErrorNote, Field, Loading, Time, toast, useLoad } from '../shared/ui';
 import { PersonPicker } from './PersonPicker';
@@ -202,6 +203,12 @@ export function PersonScreen({ id }: { id: string }) {
               {p.name}
             </h1>
             <StateBadge state={p.state} /> {p.is_admin && <span className="badge neutral">System admin</span>}
+            <PictureEditor
+              whose={`${p.name}’s`}
+              current={p.picture_url}
+              save={async (picture, onProgress) => person.setData(await sendWithProgress<PersonDetail>('PUT', `/admin/api/people/${id}/picture`, { picture }, onProgress))}
+              remove={async () => person.setData(await del<PersonDetail>(`/admin/api/people/${id}/picture`))}
+            />
           </div>
         </div>
         <div className="row">

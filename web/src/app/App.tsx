@@ -1,12 +1,13 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, del, get, post, setCsrf } from '../shared/api';
 import { Link, match, navigate, useLocation } from '../shared/router';
-import { ErrorNote, Field, Loading, Toasts, useLoad } from '../shared/ui';
+import { Avatar, ErrorNote, Field, Loading, Toasts, useLoad } from '../shared/ui';
 import { ChatScreen } from './Chat';
 import { GroupScreen, GroupsScreen } from './Groups';
 import { HomeFeed } from './Home';
 import { PeopleScreen, ProfileScreen } from './People';
 import { KnowledgeScreen } from './Knowledge';
+import { useMyPicture } from './ProfilePicture';
 import type { Group, Me } from './types';
 
 interface SessionAnswer {
@@ -136,6 +137,7 @@ const NAV = [
 
 function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   const { path } = useLocation();
+  const myPicture = useMyPicture(me.picture_url);
   const mainRef = useRef<HTMLElement>(null);
   const groups = useLoad((signal) => get<{ data: Group[] }>('/api/groups?filter=joined', signal), [path.startsWith('/groups') ? path : '']);
   useEffect(() => {
@@ -183,7 +185,9 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
           ))}
         </nav>
         <div className="who">
-          <Link to={`/people/${me.id}`}>{me.name}</Link>
+          <Link to={`/people/${me.id}`} className="row" style={{ gap: '0.4rem' }}>
+            <Avatar src={myPicture} name="" size={28} /> {me.name}
+          </Link>
           <button type="button" onClick={signOut}>
             Sign out
           </button>

@@ -10,6 +10,7 @@ interface Participant {
   id: string;
   type: 'member' | 'page';
   name: string | null;
+  picture_url?: string | null;
   typing?: boolean;
 }
 interface BotInfo {
@@ -52,7 +53,7 @@ type Attachment =
   | { type: 'image' | 'video' | 'audio' | 'file'; payload: { url?: string | null; name?: string | null } };
 interface ChatMessage {
   id: string;
-  from: { id: string; type: 'member' | 'page'; name: string | null };
+  from: { id: string; type: 'member' | 'page'; name: string | null; picture_url?: string | null };
   source: 'message' | 'system';
   text: string | null;
   created_time: string;
@@ -125,7 +126,7 @@ export function ChatScreen({ me, threadId }: { me: Me; threadId?: string }) {
             {threads.data?.data.map((t) => (
               <li key={t.id}>
                 <Link to={`/chat/${t.id}`} aria-current={t.id === threadId ? 'page' : undefined}>
-                  <Avatar src={null} name="" size={36} />
+                  <Avatar src={t.kind === 'one_to_one' ? (t.participants.find((p) => p.id !== me.id)?.picture_url ?? null) : null} name="" size={36} />
                   <span style={{ minWidth: 0 }}>
                     <strong>{threadTitle(t, me.id)}</strong>
                     {t.bots.length > 0 && <span className="bot-badge">BOT</span>}
@@ -359,7 +360,7 @@ function Conversation({ me, threadId, thread, version, onSent }: { me: Me; threa
             </div>
           ) : (
             <div key={m.id} className={`msg${m.from.id === me.id ? ' mine' : ''}`} data-message={m.id}>
-              {m.from.id !== me.id && <Avatar src={null} name="" size={28} />}
+              {m.from.id !== me.id && <Avatar src={m.from.picture_url} name="" size={28} />}
               <div className="stack">
                 {m.from.id !== me.id && thread?.kind === 'group' && <div className="muted">{m.from.name}</div>}
                 {m.text && (

@@ -3,6 +3,7 @@ import { get, query } from '../shared/api';
 import { Link, useLocation } from '../shared/router';
 import { Avatar, ErrorNote, Loading, useLoad } from '../shared/ui';
 import { ProfileCommunity } from './ProfileCommunity';
+import { OwnPictureEditor } from './ProfilePicture';
 import type { Profile, ProfileRef } from './types';
 
 export function PeopleScreen() {
@@ -57,7 +58,7 @@ function Node({ p, self }: { p: ProfileRef; self?: boolean }) {
 }
 
 export function ProfileScreen({ id, meId }: { id: string; meId: string }) {
-  const { data, error } = useLoad((signal) => get<Profile>(`/api/people/${id}`, signal), [id]);
+  const { data, error, setData } = useLoad((signal) => get<Profile>(`/api/people/${id}`, signal), [id]);
   if (error) return <ErrorNote error={error} />;
   if (!data) return <Loading />;
   const p = data;
@@ -73,13 +74,14 @@ export function ProfileScreen({ id, meId }: { id: string; meId: string }) {
   return (
     <>
       <div className="panel row">
-        <Avatar src={p.picture_url} name={p.name} size={88} />
+        <Avatar src={p.picture_large_url ?? p.picture_url} name={p.name} size={88} />
         <div>
           <h1 tabIndex={-1} style={{ marginBottom: 0 }}>
             {p.name} {p.type === 'page' && <span className="bot-badge">BOT</span>}
           </h1>
           {p.title && <div>{p.title}</div>}
           {p.active === false && <span className="badge off">Deactivated</span>}
+          {p.id === meId && p.kind === 'person' && <OwnPictureEditor current={p.picture_url} onChange={(links) => setData({ ...p, ...links })} />}
           {p.id !== meId && (
             <p>
               <Link className="button" to={`/chat?with=${p.id}`}>

@@ -5,6 +5,7 @@ export interface Me {
   id: string;
   name: string;
   email?: string | null;
+  picture_url?: string | null;
 }
 
 export interface ProfileRef {
@@ -99,6 +100,8 @@ export interface Group {
 
 export interface Profile extends ProfileRef {
   kind: 'person' | 'bot';
+  /** The picture at the profile header's size. */
+  picture_large_url?: string | null;
   email?: string | null;
   department?: string | null;
   division?: string | null;
