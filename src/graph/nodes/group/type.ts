@@ -23,6 +23,25 @@ async function withMembers(p: Presentation, lists: GroupMembershipRow[][]): Prom
   return lists.map((rows) => rows.flatMap((r) => (members.has(r.member_id) ? [{ ...members.get(r.member_id)!, role: r.role, joined_time: r.joined_time }] : [])));
 }
 
+/**
+ * A list of a group's content (photos, albums, videos, docs, files), newest first by `sort`:
+ * read with `group.feed.read`, one keyset page for one group, the first page of each for many.
+ */
+function groupContentEdge<R extends { id: string; group_id: string | null; created_time: number; updated_time?: number }>(
+  target: string,
+  list: (db: Presentation['ctx']['db'], groupId: string, page: { limit: number; order: 'asc' | 'desc'; after?: EdgeQuery['after']; before?: EdgeQuery['before'] }) => Promise<{ rows: R[]; hasNext: boolean; hasPrevious: boolean }>,
+  many: (db: Presentation['ctx']['db'], groupIds: readonly string[], order: 'asc' | 'desc', limit: number) => Promise<R[]>,
+  sort: 'created_time' | 'updated_time',
+): EdgeSpec<GroupRow, R> {
+  return {
+    target,
+    authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
+    position: (row) => ({ sort: row[sort] ?? row.created_time, id: row.id }),
+    page: (p, group, q) => list(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
+    many: async (p, groups, q) => byParent(groups.map((g) => g.id), await many(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit), (row) => row.group_id ?? ''),
+  };
+}
+
 function membersEdge(roles: readonly GroupRole[]): EdgeSpec<GroupRow, MemberView> {
   return {
     target: 'member',
@@ -156,57 +175,12 @@ export const groupType: NodeType<GroupRow> = {
     ),
     admins: membersEdge(['admin']),
     moderators: membersEdge(['moderator']),
-    photos: {
-      target: 'photo',
-      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
-      position: (m) => ({ sort: m.created_time, id: m.id }),
-      page: (p, group, q) => listGroupPhotos(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
-      many: async (p, groups, q) => {
-        const rows = await listGroupPhotosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
-        return byParent(groups.map((g) => g.id), rows, (m) => m.group_id ?? '');
-      },
-    },
+    photos: groupContentEdge('photo', listGroupPhotos, listGroupPhotosOfMany, 'created_time'),
     events: groupEventsEdge,
-    albums: {
-      target: 'album',
-      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
-      position: (a) => ({ sort: a.created_time, id: a.id }),
-      page: (p, group, q) => listGroupAlbums(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
-      many: async (p, groups, q) => {
-        const rows = await listGroupAlbumsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
-        return byParent(groups.map((g) => g.id), rows, (a) => a.group_id);
-      },
-    },
-    videos: {
-      target: 'video',
-      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
-      position: (v) => ({ sort: v.created_time, id: v.id }),
-      page: (p, group, q) => listGroupVideos(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
-      many: async (p, groups, q) => {
-        const rows = await listGroupVideosOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
-        return byParent(groups.map((g) => g.id), rows, (v) => v.group_id);
-      },
-    },
-    docs: {
-      target: 'doc',
-      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
-      position: (d) => ({ sort: d.updated_time, id: d.id }),
-      page: (p, group, q) => listGroupDocs(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
-      many: async (p, groups, q) => {
-        const rows = await listGroupDocsOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
-        return byParent(groups.map((g) => g.id), rows, (d) => d.group_id);
-      },
-    },
-    files: {
-      target: 'group_file',
-      authorize: (p, g) => authorize(p.actor, 'group.feed.read', { groupId: g.id }),
-      position: (f) => ({ sort: f.updated_time, id: f.id }),
-      page: (p, group, q) => listGroupFiles(p.ctx.db, group.id, { limit: q.limit, order: direction(q, 'desc'), after: q.after, before: q.before }),
-      many: async (p, groups, q) => {
-        const rows = await listGroupFilesOfMany(p.ctx.db, groups.map((g) => g.id), direction(q, 'desc'), q.limit);
-        return byParent(groups.map((g) => g.id), rows, (f) => f.group_id ?? '');
-      },
-    },
+    albums: groupContentEdge('album', listGroupAlbums, listGroupAlbumsOfMany, 'created_time'),
+    videos: groupContentEdge('video', listGroupVideos, listGroupVideosOfMany, 'created_time'),
+    docs: groupContentEdge('doc', listGroupDocs, listGroupDocsOfMany, 'updated_time'),
+    files: groupContentEdge('group_file', listGroupFiles, listGroupFilesOfMany, 'updated_time'),
     groups: {
       // Workplace groups have no sub-groups here; the edge exists and is empty.
       target: 'group',
