@@ -97,7 +97,7 @@ export async function backupLibrary(graph: GraphClient, groupId: string, dir: st
   if (docs) {
     const synced = await syncSection<BackedUpDoc>(dir, 'docs', docs, (d) => ({ updated_time: d.updated_time as string | undefined, revision: d.revision as string | undefined }), async (id, fingerprint) => {
       const doc = await graph.get<Record<string, unknown>>(id, { fields: DOC_FIELDS });
-      const revisions = await graph.collect<Record<string, unknown>>(`${id}/revisions`, { fields: `id,revision,subject,message,created_time,from{${USER}}`, limit: 100 });
+      const revisions = await graph.collect<Record<string, unknown>>(`${id}/revisions`, { fields: `revision,subject,message,created_time,from{${USER}}`, limit: 100 });
       return { id, fingerprint, doc, revisions };
     }, options, `${label}: docs`);
     Object.assign(report, { docs: docs.length, docsFetched: synced.fetched });
