@@ -54,12 +54,11 @@ export interface LibraryReport {
 const updated = (item: Record<string, unknown>): Fingerprint => ({ updated_time: item.updated_time as string | undefined });
 
 function fileName(url: unknown, id: string): string {
-  if (typeof url !== 'string') return id;
-  const last = new URL(url).pathname.split('/').pop() ?? '';
   try {
+    const last = new URL(String(url)).pathname.split('/').pop() ?? '';
     return decodeURIComponent(last) || id;
   } catch {
-    return last || id;
+    return id;
   }
 }
 
