@@ -81,15 +81,16 @@ const SCRIPT = `(function () {
     if (!file) return el('span', 'meta', label + ' (not downloaded)');
     var a = el('a', '', label); a.href = 'groups/' + current.group.id + '/' + file; return a;
   }
+  function when(t) { return t ? ' · ' + t : ''; }
   function item(parts) { var li = el('li'); parts.forEach(function (p) { li.appendChild(typeof p === 'string' ? el('span', 'meta', p) : p); }); return li; }
   function library(term) {
     var has = function (s) { return !term || String(s || '').toLowerCase().indexOf(term) >= 0; };
     var sections = [
       ['Files', current.files.filter(function (f) { return has(f.name + ' ' + (f.meta.message || '')); }).map(function (f) {
-        return item([local(f.file, f.name), ' · ' + who(f.meta) + ' · ' + (f.meta.updated_time || '') + (f.meta.message ? ' · ' + f.meta.message : '')]);
+        return item([local(f.file, f.name), ' · ' + who(f.meta) + when(f.meta.updated_time) + (f.meta.message ? ' · ' + f.meta.message : '')]);
       })],
       ['Docs', current.docs.filter(function (d) { return has(d.doc.subject + ' ' + text(d.doc.message)); }).map(function (d) {
-        var li = item([el('strong', '', d.doc.subject || ''), ' · ' + who(d.doc) + ' · ' + (d.doc.updated_time || '') + ' · ' + d.revisions.length + (d.revisions.length === 1 ? ' revision' : ' revisions')]);
+        var li = item([el('strong', '', d.doc.subject || ''), ' · ' + who(d.doc) + when(d.doc.updated_time) + ' · ' + d.revisions.length + (d.revisions.length === 1 ? ' revision' : ' revisions')]);
         li.appendChild(el('div', 'msg', text(d.doc.message)));
         return li;
       })],
@@ -101,7 +102,7 @@ const SCRIPT = `(function () {
         return li;
       })],
       ['Videos', current.videos.filter(function (v) { return has(v.video.title + ' ' + (v.video.description || '')); }).map(function (v) {
-        return item([local(v.file, v.video.title || 'Video ' + v.id), ' · ' + who(v.video) + ' · ' + (v.video.created_time || '') + (v.video.description ? ' · ' + v.video.description : '')]);
+        return item([local(v.file, v.video.title || 'Video ' + v.id), ' · ' + who(v.video) + when(v.video.created_time) + (v.video.description ? ' · ' + v.video.description : '')]);
       })],
     ];
     sections.forEach(function (s) {
@@ -120,7 +121,7 @@ const SCRIPT = `(function () {
     view.textContent = '';
     if (!current) { view.appendChild(el('p', '', 'This backup holds no groups.')); return; }
     view.appendChild(el('h1', '', current.group.name));
-    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.events.length + ' events · ' + current.photos.length + ' photos'));
+    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.events.length + ' events · ' + current.photos.length + ' photos · ' + current.files.length + ' files · ' + current.docs.length + ' docs · ' + current.albums.length + ' albums · ' + current.videos.length + ' videos'));
     var term = q.value.trim().toLowerCase();
     library(term);
     var events = current.events.filter(function (e) { return eventMatches(e, term); });
