@@ -138,7 +138,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (g.json) io.out(JSON.stringify({ out: opts.out, groups: reports }));
       else
         for (const r of reports)
-          io.out(`${r.name} (${r.id}): ${r.posts} posts (${r.fetched} fetched, ${r.unchanged} unchanged${r.removed ? `, ${r.removed} gone` : ''}), ${r.polls ? `${r.polls} with polls, ` : ''}${r.events} events (${r.eventsFetched} fetched, ${r.eventsUnchanged} unchanged${r.eventsRemoved ? `, ${r.eventsRemoved} gone` : ''}), ${r.members} members, ${r.photos} photos (${r.mediaDownloaded} downloaded)${r.resumed ? ', resumed an unfinished run' : ''}`);
+          io.out(`${r.name} (${r.id}): ${r.posts} posts (${r.fetched} fetched, ${r.unchanged} unchanged${r.removed ? `, ${r.removed} gone` : ''}), ${r.polls ? `${r.polls} with polls, ` : ''}${r.events} events (${r.eventsFetched} fetched, ${r.eventsUnchanged} unchanged${r.eventsRemoved ? `, ${r.eventsRemoved} gone` : ''}), ${r.members} members, ${r.photos} photos (${r.mediaDownloaded} downloaded), ${r.files} files, ${r.docs} docs, ${r.albums} albums, ${r.videos} videos (${r.filesFetched + r.docsFetched + r.albumsFetched + r.videosFetched} of them fetched)${r.resumed ? ', resumed an unfinished run' : ''}`);
       if (!g.json) io.out(`open ${opts.out}/index.html to browse the backup offline`);
     });
   backup

@@ -51,6 +51,18 @@ before(async () => {
     ]),
   );
   fs.writeFileSync(path.join(g, 'photos.jsonl'), '');
+  // A second group with a library: a file, a doc (its HTML holds markup that must not render), an album, a video.
+  const lib = path.join(dir, 'groups', '43');
+  fs.mkdirSync(path.join(lib, 'media'), { recursive: true });
+  fs.writeFileSync(path.join(lib, 'group.json'), JSON.stringify({ id: '43', name: 'Library' }));
+  for (const f of ['file-50-plan.pdf', '60.png', 'video-70.mp4']) fs.writeFileSync(path.join(lib, 'media', f), 'x');
+  fs.writeFileSync(path.join(lib, 'files.jsonl'), jsonLines([{ id: '50', fingerprint: {}, name: 'plan.pdf', meta: { id: '50', message: 'The plan', from, updated_time: '2026-12-03T10:00:00+0000' }, file: 'media/file-50-plan.pdf', sha256: 'x' }]));
+  fs.writeFileSync(
+    path.join(lib, 'docs.jsonl'),
+    jsonLines([{ id: '55', fingerprint: {}, doc: { id: '55', subject: 'Roadmap', message: '<p>Ship <b>it</b></p><img src=x onerror=alert(1)>', from, updated_time: '2026-12-04T09:00:00+0000' }, revisions: [{ revision: '2' }, { revision: '1' }] }]),
+  );
+  fs.writeFileSync(path.join(lib, 'albums.jsonl'), jsonLines([{ id: '58', fingerprint: {}, album: { id: '58', name: 'Offsite album', description: 'Lisbon' }, photos: [{ id: '60', name: 'lake', file: 'media/60.png' }, { id: '61' }] }]));
+  fs.writeFileSync(path.join(lib, 'videos.jsonl'), jsonLines([{ id: '70', fingerprint: {}, video: { id: '70', title: 'All hands', from }, file: 'media/video-70.mp4' }]));
   writeViewer(dir);
 });
 after(async () => {
@@ -81,6 +93,29 @@ test('the offline viewer shows events with their answers and polls with counts a
     await page.fill('#q', 'boots');
     assert.equal(await view.getByText('Offsite').count(), 1);
     assert.equal(await view.locator('.poll').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the offline viewer lists files, docs, albums and videos with links to the local copies, doc HTML as text', async () => {
+  const { context, page, errors } = await personContext(browser, 'http://127.0.0.1');
+  try {
+    await page.goto(pathToFileURL(path.join(dir, 'index.html')).href);
+    await page.locator('nav button', { hasText: 'Library' }).click();
+    const view = page.locator('#view');
+    await view.getByText('1 files · 1 docs · 1 albums · 1 videos').waitFor();
+    const href = (name: string) => view.getByRole('link', { name, exact: true }).getAttribute('href');
+    assert.equal(await href('plan.pdf'), 'groups/43/media/file-50-plan.pdf');
+    assert.equal(await href('All hands'), 'groups/43/media/video-70.mp4');
+    assert.match(await view.locator('li', { hasText: 'plan.pdf' }).innerText(), /^plan\.pdf · Ana Lind · 2026-12-03T10:00:00\+0000 · The plan$/);
+    assert.match(await view.locator('li', { hasText: 'Roadmap' }).innerText(), /^Roadmap · Ana Lind · 2026-12-04T09:00:00\+0000 · 2 revisions\s+Ship it$/);
+    assert.deepEqual(await view.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src'))), ['groups/43/media/60.png'], 'only the album photo is an image: the doc markup is text');
+    assert.match(await view.locator('li', { hasText: 'Offsite album' }).innerText(), /photo 2 \(not downloaded\)/);
+    await page.fill('#q', 'roadmap');
+    assert.equal(await view.getByRole('link', { name: 'plan.pdf' }).count(), 0);
+    assert.equal(await view.getByText('Roadmap').count(), 1);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

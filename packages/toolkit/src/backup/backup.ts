@@ -4,11 +4,14 @@ import type { GraphClient } from '@commonplace/sdk';
 import { eachLimited } from '../limits.js';
 import type { Progress } from '../progress.js';
 import { jsonLines, readJson, readJsonLines, sha256, writeAtomic, writeChecksums } from './files.js';
+import { download, extension, type Fingerprint, mediaUrl, optional, syncSection } from './sections.js';
+import { backupLibrary, LIBRARY_SECTIONS, type LibraryReport } from './library.js';
 import { writeViewer } from './viewer.js';
 
 // backup groups: per group, group.json, members.jsonl, posts.jsonl (each post with its comments,
 // replies, reactions, seen and poll), events.jsonl (each event with its guest answers),
-// photos.jsonl and media/. Incremental: the feed and the event list are walked with cheap
+// photos.jsonl, the library (files, docs, albums, videos: see library.ts) and media/.
+// Incremental: the feed and the event list are walked with cheap
 // fingerprint fields (updated_time and counts) and only new or changed posts and events are
 // fetched in full. Resumable: what an unfinished run fetched is kept in posts.partial.jsonl and
 // events.partial.jsonl and reused; state.json records each group's last complete run.
@@ -35,7 +38,7 @@ export interface BackupOptions {
   log: (line: string) => void;
 }
 
-export interface GroupReport {
+export interface GroupReport extends LibraryReport {
   id: string;
   name: string;
   posts: number;
@@ -59,8 +62,6 @@ interface State {
   groups: Record<string, { lastComplete?: string; started?: string }>;
 }
 
-/** Cheap fields from a listing that change when the object does (compared as a whole). */
-type Fingerprint = Record<string, string | number | undefined>;
 
 export interface BackedUpPoll {
   id: string;
@@ -92,10 +93,6 @@ export interface BackedUpEvent {
 }
 
 const total = (v: unknown) => (v as { summary?: { total_count?: number } } | undefined)?.summary?.total_count;
-const sameFingerprint = (a: Fingerprint, b: Fingerprint) => {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => a[k] === b[k]);
-};
 
 function postFingerprint(item: Record<string, unknown>): Fingerprint {
   const poll = item.poll as { voter_count?: number; options?: { data?: { vote_count?: number }[] } } | undefined;
@@ -113,14 +110,6 @@ function eventFingerprint(item: Record<string, unknown>): Fingerprint {
   return f;
 }
 
-async function optional<T>(work: () => Promise<T[]>, log: (line: string) => void, what: string): Promise<T[]> {
-  try {
-    return await work();
-  } catch (error) {
-    log(`note: ${what} not backed up: ${(error as Error).message}`);
-    return [];
-  }
-}
 
 async function fetchPost(graph: GraphClient, id: string, fingerprint: Fingerprint, log: (line: string) => void): Promise<BackedUpPost> {
   const post = await graph.get<Record<string, unknown>>(id, { fields: POST_FIELDS });
@@ -151,77 +140,10 @@ async function fetchEvent(graph: GraphClient, id: string, fingerprint: Fingerpri
   return { id, fingerprint, event, rsvps };
 }
 
-interface Synced<R> {
-  records: R[];
-  fetched: number;
-  unchanged: number;
-  removed: number;
-}
 
-/**
- * One incremental, resumable section of a group (posts, events): what the listing shows with the
- * fingerprint it had last time is kept; the rest is fetched and appended to NAME.partial.jsonl as
- * it arrives, so a crashed run reuses it. Writes NAME.jsonl in listing order.
- */
-async function syncSection<R extends { id: string; fingerprint: Fingerprint }>(
-  dir: string,
-  name: string,
-  listing: Record<string, unknown>[],
-  fingerprintOf: (item: Record<string, unknown>) => Fingerprint,
-  fetch: (id: string, fingerprint: Fingerprint) => Promise<R>,
-  options: BackupOptions,
-  label: string,
-): Promise<Synced<R>> {
-  const previous = new Map(readJsonLines<R>(path.join(dir, `${name}.jsonl`)).map((p) => [p.id, p]));
-  const partialFile = path.join(dir, `${name}.partial.jsonl`);
-  const partial = new Map(readJsonLines<R>(partialFile).map((p) => [p.id, p]));
-  const result: Synced<R> = { records: [], fetched: 0, unchanged: 0, removed: 0 };
-  const current = new Map<string, R>();
-  const todo: { id: string; fingerprint: Fingerprint }[] = [];
-  for (const item of listing) {
-    const id = String(item.id);
-    const fingerprint = fingerprintOf(item);
-    const known = partial.get(id) ?? previous.get(id);
-    if (known && sameFingerprint(known.fingerprint, fingerprint)) {
-      current.set(id, known);
-      result.unchanged++;
-    } else todo.push({ id, fingerprint });
-  }
-  const listed = new Set(listing.map((l) => String(l.id)));
-  result.removed = [...previous.keys()].filter((id) => !listed.has(id)).length;
-  options.progress.start(todo.length, label);
-  const append = fs.openSync(partialFile, 'a');
-  try {
-    await eachLimited(todo, options.concurrency, async ({ id, fingerprint }) => {
-      const record = await fetch(id, fingerprint);
-      fs.writeSync(append, JSON.stringify(record) + '\n');
-      current.set(id, record);
-      result.fetched++;
-      options.progress.increment();
-    });
-  } finally {
-    fs.closeSync(append);
-    options.progress.stop();
-  }
-  result.records = listing.map((l) => current.get(String(l.id))!).filter(Boolean);
-  writeAtomic(path.join(dir, `${name}.jsonl`), jsonLines(result.records));
-  return result;
-}
 
-function mediaUrl(photo: Record<string, unknown>): string | undefined {
-  const images = photo.images as { source?: string; width?: number }[] | undefined;
-  const best = images?.slice().sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0]?.source;
-  return best ?? (typeof photo.picture === 'string' ? photo.picture : undefined);
-}
 
-async function download(url: string, token: string | undefined, graphRoot: string): Promise<Uint8Array> {
-  const sameServer = new URL(url).origin === new URL(graphRoot).origin;
-  const response = await fetch(url, { headers: sameServer && token ? { authorization: `Bearer ${token}` } : {} });
-  if (!response.ok) throw new Error(`GET ${url.split('?')[0]} answered ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
 
-const extension = (url: string) => /\.(jpe?g|png|gif|webp|mp4|mov|pdf)(?:$|\?)/i.exec(url)?.[1]?.toLowerCase() ?? 'bin';
 
 /** Backs up one group into DIR/groups/ID. */
 export async function backupGroup(graph: GraphClient, groupId: string, options: BackupOptions, state: State): Promise<GroupReport> {
@@ -247,6 +169,7 @@ export async function backupGroup(graph: GraphClient, groupId: string, options: 
   const report: GroupReport = {
     id: groupId, name: String(group.name ?? groupId), posts: listing.length, fetched: 0, unchanged: 0, removed: 0, members: members.length, polls: 0,
     events: 0, eventsFetched: 0, eventsUnchanged: 0, eventsRemoved: 0, photos: 0, mediaDownloaded: 0, resumed,
+    files: 0, filesFetched: 0, docs: 0, docsFetched: 0, albums: 0, albumsFetched: 0, videos: 0, videosFetched: 0,
   };
   const posts = await syncSection(dir, 'posts', listing, postFingerprint, (id, fp) => fetchPost(graph, id, fp, options.log), options, `group ${report.name}: posts`);
   Object.assign(report, { fetched: posts.fetched, unchanged: posts.unchanged, removed: posts.removed, polls: posts.records.filter((p) => p.poll).length });
@@ -289,7 +212,9 @@ export async function backupGroup(graph: GraphClient, groupId: string, options: 
   report.photos = photos.length;
   writeAtomic(path.join(dir, 'photos.jsonl'), jsonLines(records.sort((a, b) => String(a.id).localeCompare(String(b.id)))));
 
-  for (const name of ['posts', 'events']) fs.rmSync(path.join(dir, `${name}.partial.jsonl`), { force: true });
+  Object.assign(report, await backupLibrary(graph, groupId, dir, options, `group ${report.name}`));
+
+  for (const name of ['posts', 'events', ...LIBRARY_SECTIONS]) fs.rmSync(path.join(dir, `${name}.partial.jsonl`), { force: true });
   entry.lastComplete = entry.started;
   delete entry.started;
   saveState(options.out, state);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJson, readJsonLines, writeAtomic } from './files.js';
+import { LIBRARY_SECTIONS } from './library.js';
 
 // A static viewer: index.html plus data.js (the backup as one script, so it opens from file://
 // without a server). All text is inserted with textContent: backed-up content never runs.
@@ -20,8 +21,8 @@ main{flex:1;overflow:auto;padding:16px 24px;max-width:860px}
 .poll{margin:8px 0;padding:8px 10px;background:#f5f6f7;border-radius:6px}.option{margin:4px 0}
 .bar{height:6px;background:#1877f2;border-radius:3px;margin-top:2px}.canceled{color:#c00;font-weight:600}
 h2{font-size:17px;margin:20px 0 4px}
-img{max-width:100%;border-radius:6px}input{width:100%;padding:6px;margin:8px 0;font:inherit}
-</style></head><body><nav id="groups"></nav><main><input id="q" placeholder="Search posts, comments, polls and events"><div id="view"></div></main>
+img{max-width:100%;border-radius:6px}img.thumb{width:96px;height:96px;object-fit:cover;margin:4px 4px 0 0}.library li{margin:6px 0}input{width:100%;padding:6px;margin:8px 0;font:inherit}
+</style></head><body><nav id="groups"></nav><main><input id="q" placeholder="Search posts, comments, polls, events, files, docs, albums and videos"><div id="view"></div></main>
 <script src="data.js"></script><script src="viewer.js"></script></body></html>
 `;
 
@@ -74,6 +75,42 @@ const SCRIPT = `(function () {
   function eventMatches(e, term) {
     return !term || [e.event.name || '', e.event.description || '', (e.event.place && e.event.place.name) || ''].join(' ').toLowerCase().indexOf(term) >= 0;
   }
+  // Docs are HTML: parsed inert (DOMParser runs nothing) and shown as text.
+  function text(html) { return new DOMParser().parseFromString(html || '', 'text/html').body.textContent || ''; }
+  function local(file, label) {
+    if (!file) return el('span', 'meta', label + ' (not downloaded)');
+    var a = el('a', '', label); a.href = 'groups/' + current.group.id + '/' + file; return a;
+  }
+  function when(t) { return t ? ' · ' + t : ''; }
+  function item(parts) { var li = el('li'); parts.forEach(function (p) { li.appendChild(typeof p === 'string' ? el('span', 'meta', p) : p); }); return li; }
+  function library(term) {
+    var has = function (s) { return !term || String(s || '').toLowerCase().indexOf(term) >= 0; };
+    var sections = [
+      ['Files', current.files.filter(function (f) { return has(f.name + ' ' + (f.meta.message || '')); }).map(function (f) {
+        return item([local(f.file, f.name), ' · ' + who(f.meta) + when(f.meta.updated_time) + (f.meta.message ? ' · ' + f.meta.message : '')]);
+      })],
+      ['Docs', current.docs.filter(function (d) { return has(d.doc.subject + ' ' + text(d.doc.message)); }).map(function (d) {
+        var li = item([el('strong', '', d.doc.subject || ''), ' · ' + who(d.doc) + when(d.doc.updated_time) + ' · ' + d.revisions.length + (d.revisions.length === 1 ? ' revision' : ' revisions')]);
+        li.appendChild(el('div', 'msg', text(d.doc.message)));
+        return li;
+      })],
+      ['Albums', current.albums.filter(function (a) { return has(a.album.name + ' ' + (a.album.description || '')); }).map(function (a) {
+        var li = item([el('strong', '', a.album.name || ''), ' · ' + a.photos.length + ' photos' + (a.album.description ? ' · ' + a.album.description : '')]);
+        var row = el('div');
+        a.photos.forEach(function (p, i) { if (p.file) { var img = el('img', 'thumb'); img.src = 'groups/' + current.group.id + '/' + p.file; img.alt = p.name || ''; row.appendChild(img); } else row.appendChild(local(null, 'photo ' + (i + 1))); });
+        li.appendChild(row);
+        return li;
+      })],
+      ['Videos', current.videos.filter(function (v) { return has(v.video.title + ' ' + (v.video.description || '')); }).map(function (v) {
+        return item([local(v.file, v.video.title || 'Video ' + v.id), ' · ' + who(v.video) + when(v.video.created_time) + (v.video.description ? ' · ' + v.video.description : '')]);
+      })],
+    ];
+    sections.forEach(function (s) {
+      if (!s[1].length) return;
+      view.appendChild(el('h2', '', s[0]));
+      var ul = el('ul', 'library'); s[1].forEach(function (li) { ul.appendChild(li); }); view.appendChild(ul);
+    });
+  }
   function render() {
     nav.textContent = '';
     data.groups.forEach(function (g) {
@@ -84,14 +121,15 @@ const SCRIPT = `(function () {
     view.textContent = '';
     if (!current) { view.appendChild(el('p', '', 'This backup holds no groups.')); return; }
     view.appendChild(el('h1', '', current.group.name));
-    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.events.length + ' events · ' + current.photos.length + ' photos'));
+    view.appendChild(el('p', 'meta', current.members.length + ' members · ' + current.posts.length + ' posts · ' + current.events.length + ' events · ' + current.photos.length + ' photos · ' + current.files.length + ' files · ' + current.docs.length + ' docs · ' + current.albums.length + ' albums · ' + current.videos.length + ' videos'));
     var term = q.value.trim().toLowerCase();
+    library(term);
     var events = current.events.filter(function (e) { return eventMatches(e, term); });
     if (events.length) {
       view.appendChild(el('h2', '', 'Events'));
       events.forEach(function (e) { view.appendChild(eventBox(e)); });
-      view.appendChild(el('h2', '', 'Posts'));
     }
+    view.appendChild(el('h2', '', 'Posts'));
     current.posts.filter(function (p) { return matches(p, term); }).forEach(function (p) {
       var box = el('div', 'post');
       box.appendChild(el('div', 'meta', who(p.post) + ' · ' + (p.post.created_time || '') + (p.reactions.length ? ' · ' + p.reactions.length + ' reactions' : '') + (p.seen.length ? ' · seen by ' + p.seen.length : '')));
@@ -119,6 +157,7 @@ export function writeViewer(root: string): void {
       posts: readJsonLines(path.join(dir, 'posts.jsonl')),
       events: readJsonLines(path.join(dir, 'events.jsonl')),
       photos: readJsonLines(path.join(dir, 'photos.jsonl')),
+      ...Object.fromEntries(LIBRARY_SECTIONS.map((name) => [name, readJsonLines(path.join(dir, `${name}.jsonl`))])),
     };
   });
   // JSON inside a script: "</" and U+2028/9 are escaped so no content can end the script.
