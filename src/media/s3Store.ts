@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3C
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { type MediaStore, safeKey, type StoredFile } from './store.js';
+import { type ByteRange, type MediaStore, safeKey, type StoredFile } from './store.js';
 
 /**
  * Files in any S3-compatible object store (`s3://bucket/prefix`). Endpoint, region and
@@ -47,10 +47,12 @@ export class S3Store implements MediaStore {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: mimeType ?? 'application/octet-stream', ContentLength: size }));
   }
 
-  async get(key: string): Promise<StoredFile | undefined> {
+  async get(key: string, range?: ByteRange): Promise<StoredFile | undefined> {
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-      return { body: object.Body as Readable, size: Number(object.ContentLength ?? 0) };
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+      // A ranged answer's Content-Range ends in the whole size (`bytes 0-9/1234`).
+      const whole = range && object.ContentRange ? Number(object.ContentRange.split('/')[1]) : Number(object.ContentLength ?? 0);
+      return { body: object.Body as Readable, size: whole };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
       throw error;

@@ -6,10 +6,16 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { deleteMediaBlob, findMediaBlob, putMediaBlob } from '../db/repositories/mediaBlob.js';
 
-/** A stored file as served: a stream or the bytes, and its size. */
+/** A stored file as served: a stream or the bytes, and its size (of the whole file, also for a range). */
 export interface StoredFile {
   body: Readable | Buffer;
   size: number;
+}
+
+/** Bytes `start` to `end` of a file, both inclusive (an HTTP Range). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 /**
@@ -23,7 +29,8 @@ export interface MediaStore {
   put(key: string, data: Buffer, mimeType: string | null): Promise<void>;
   /** Stores a file spooled to local disk, streaming it where the backend can; the local file may be moved away. */
   putFile(key: string, localPath: string, mimeType: string | null): Promise<void>;
-  get(key: string): Promise<StoredFile | undefined>;
+  /** The file, or only `range` of it (the range must lie within the file). */
+  get(key: string, range?: ByteRange): Promise<StoredFile | undefined>;
   delete(key: string): Promise<void>;
 }
 
@@ -59,11 +66,11 @@ export class DirectoryStore implements MediaStore {
     });
     await fsp.rename(temporary, file);
   }
-  async get(key: string): Promise<StoredFile | undefined> {
+  async get(key: string, range?: ByteRange): Promise<StoredFile | undefined> {
     const file = path.join(this.dir, safeKey(key));
     const stat = await fsp.stat(file).catch(() => undefined);
     if (!stat?.isFile()) return undefined;
-    return { body: fs.createReadStream(file), size: stat.size };
+    return { body: fs.createReadStream(file, range ? { start: range.start, end: range.end } : {}), size: stat.size };
   }
   async delete(key: string): Promise<void> {
     await fsp.rm(path.join(this.dir, safeKey(key)), { force: true });
@@ -84,9 +91,9 @@ export class DatabaseStore implements MediaStore {
     // A database column takes the value whole: the bytes are read from disk only here.
     await this.put(key, await fsp.readFile(localPath), mimeType);
   }
-  async get(key: string): Promise<StoredFile | undefined> {
+  async get(key: string, range?: ByteRange): Promise<StoredFile | undefined> {
     const blob = await findMediaBlob(this.db, safeKey(key));
-    return blob ? { body: blob.data, size: blob.size } : undefined;
+    return blob ? { body: range ? blob.data.subarray(range.start, range.end + 1) : blob.data, size: blob.size } : undefined;
   }
   async delete(key: string): Promise<void> {
     await deleteMediaBlob(this.db, safeKey(key));

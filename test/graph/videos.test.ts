@@ -77,6 +77,22 @@ for (const dialect of await dialects()) {
       const played = await fetch(v.source);
       assert.equal(played.headers.get('content-type'), 'video/mp4');
       assert.ok(Buffer.from(await played.arrayBuffer()).equals(bytes));
+      assert.equal(played.headers.get('accept-ranges'), 'bytes');
+      // Players seek with byte ranges: a middle range, an open end, a suffix, and one past the end.
+      const ranged = async (range: string) => fetch(v.source, { headers: { range } });
+      const middle = await ranged('bytes=1000-1999');
+      assert.equal(middle.status, 206);
+      assert.equal(middle.headers.get('content-range'), `bytes 1000-1999/${bytes.length}`);
+      assert.ok(Buffer.from(await middle.arrayBuffer()).equals(bytes.subarray(1000, 2000)));
+      const tail = await ranged(`bytes=${bytes.length - 10}-`);
+      assert.ok(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 10)));
+      const suffix = await ranged('bytes=-5');
+      assert.equal(suffix.headers.get('content-range'), `bytes ${bytes.length - 5}-${bytes.length - 1}/${bytes.length}`);
+      assert.ok(Buffer.from(await suffix.arrayBuffer()).equals(bytes.subarray(bytes.length - 5)));
+      const beyond = await ranged(`bytes=${bytes.length}-`);
+      assert.equal(beyond.status, 416);
+      assert.equal(beyond.headers.get('content-range'), `bytes */${bytes.length}`);
+      await beyond.arrayBuffer();
       const bad = await http('POST', `${ts.graph}/${group}/videos`, { token, body: part('source', Buffer.from('not a video at all'), 'x.mp4') });
       assert.equal(bad.status, 400, bad.text);
       assert.equal(bad.json.error.code, 100);

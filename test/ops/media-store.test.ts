@@ -23,6 +23,9 @@ async function exercise(store: MediaStore): Promise<void> {
   const got = await store.get('123.png');
   assert.equal(got?.size, data.length);
   assert.deepEqual(await bytes(got), data);
+  const part = await store.get('123.png', { start: 2, end: 6 });
+  assert.equal(part?.size, data.length, 'a range still reports the whole size');
+  assert.deepEqual(await bytes(part), data.subarray(2, 7), 'a range is the bytes start to end, inclusive');
   await store.put('123.png', PNG, 'image/png');
   assert.deepEqual(await bytes(await store.get('123.png')), PNG, 'a second put replaces the file');
   assert.equal(await store.get('missing.png'), undefined);
