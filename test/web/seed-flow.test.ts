@@ -120,7 +120,7 @@ describe('seed flow in the browser (sqlite)', { timeout: 180_000 }, () => {
     const src = await avatar.getAttribute('src');
     assert.match(src ?? '', /^\/media\/\d+\//, 'the avatar is the bot page picture, not the silhouette');
     const width = await avatar.evaluate((img: HTMLImageElement) => new Promise<number>((resolve) => (img.complete ? resolve(img.naturalWidth) : img.addEventListener('load', () => resolve(img.naturalWidth)))));
-    assert.equal(width, 512);
+    assert.equal(width, 128, 'avatars are the 128 px resized copy of the 512 px picture');
     await screenshot(page, 'member-group-feed');
     assert.deepEqual(errors, []);
     await context.close();
