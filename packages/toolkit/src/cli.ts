@@ -163,7 +163,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { graph } = connection(g);
       const r = await restoreGroup(graph, { from: opts.from, toGroup: opts.toGroup, group: opts.group, progress: progress(!g.json) });
       if (g.json) io.out(JSON.stringify(r));
-      else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments, ${r.events} events${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
+      else io.out(`restored group ${r.sourceGroup} into ${r.toGroup}: ${r.posts} posts (${r.photos} with photos), ${r.comments} comments, ${r.events} events, ${r.library.files} files, ${r.library.docs} docs, ${r.library.albums} albums (${r.library.albumPhotos} photos), ${r.library.videos} videos${r.skipped ? `, ${r.skipped} already restored earlier` : ''}`);
     });
   const bot = program.command('bot').description('bots built on the SDK');
   bot

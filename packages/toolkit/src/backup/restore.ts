@@ -4,9 +4,10 @@ import type { GraphClient, ParamValue } from '@commonplace/sdk';
 import type { Progress } from '../progress.js';
 import { type BackedUpEvent, type BackedUpPoll, type BackedUpPost, type Guest, RSVP_EDGES } from './backup.js';
 import { readJsonLines } from './files.js';
+import { LibraryRestore, type LibraryRestoreReport } from './restore-library.js';
 
-// restore: recreates a backed-up group's posts, comments, replies and events in another group as
-// the integration's bot page (Graph cannot post as other people), crediting the original author
+// restore: recreates a backed-up group's posts, comments, replies, events and library (files,
+// docs, albums, videos: restore-library.ts) in another group as the integration's bot page (Graph cannot post as other people), crediting the original author
 // and time in the text. Graph has no call that creates a poll (neither had Workplace), so a poll
 // post comes back as text with its question, options and votes. Guest answers cannot be given for
 // other people either: an event's description lists them. Old → new ids go to
@@ -29,6 +30,7 @@ export interface RestoreReport {
   comments: number;
   photos: number;
   events: number;
+  library: LibraryRestoreReport;
   skipped: number;
 }
 
@@ -117,8 +119,10 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
     fs.appendFileSync(mapFile, JSON.stringify({ old, new: created }) + '\n');
   };
   const events = readJsonLines<BackedUpEvent>(path.join(dir, 'events.jsonl')).sort((a, b) => String(a.event.start_time).localeCompare(String(b.event.start_time)));
-  const report: RestoreReport = { from: options.from, sourceGroup: source, toGroup: options.toGroup, posts: 0, comments: 0, photos: 0, events: 0, skipped: 0 };
-  const work = posts.reduce((n, p) => n + 1 + p.comments.reduce((m, c) => m + 1 + c.replies.length, 0), 0) + events.length;
+  const report: RestoreReport = { from: options.from, sourceGroup: source, toGroup: options.toGroup, posts: 0, comments: 0, photos: 0, events: 0, library: { files: 0, docs: 0, albums: 0, albumPhotos: 0, videos: 0 }, skipped: 0 };
+  const library = new LibraryRestore(graph, dir, options.toGroup, { get: (old) => ids.get(old), remember }, stamp);
+  report.library = library.report;
+  const work = posts.reduce((n, p) => n + 1 + p.comments.reduce((m, c) => m + 1 + c.replies.length, 0), 0) + events.length + library.work;
   options.progress.start(work, 'restore');
   try {
     for (const p of posts) {
@@ -137,7 +141,12 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
           const params: Record<string, string> = { message: String(text) };
           if (typeof p.post.link === 'string' && p.post.link) params.link = p.post.link;
           if (p.post.formatting === 'MARKDOWN') params.formatting = 'MARKDOWN';
+          // The group files this post carried come back attached to its copy.
+          const files = library.filesOf(p.post);
+          const uploaded = await library.uploadFiles(files);
+          if (uploaded.length) params.files = uploaded.join(',');
           target = String((await graph.post<{ id: string }>(`${options.toGroup}/feed`, params)).id);
+          library.posted(files, uploaded);
         }
         remember(p.id, target);
         report.posts++;
@@ -176,6 +185,10 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
       }
       options.progress.increment();
     }
+    await library.run((skipped) => {
+      if (skipped) report.skipped++;
+      options.progress.increment();
+    });
   } finally {
     options.progress.stop();
   }
