@@ -129,5 +129,69 @@ for (const dialect of await dialects()) {
       assert.deepEqual(bytes(video.file), VIDEO, 'the damaged download is replaced');
       assert.deepEqual(verifyChecksums(out), []);
     });
+
+    test('restore recreates the library in another group with identical bytes and content, credited; a rerun creates nothing', async () => {
+      const target = (await graph.createGroup({ name: 'Library copy', privacy: 'CLOSED' })).id;
+      const restore = () => toolkit(['--json', 'restore', '--from', out, '--to-group', target], { base: ts.base, token });
+      const r = await restore();
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.json.library, { files: 2, docs: 1, albums: 1, albumPhotos: 2, videos: 1 }, JSON.stringify(r.json));
+
+      const download = async (url: string) => {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(res.status, 200, url);
+        return Buffer.from(await res.arrayBuffer());
+      };
+      // Files: each comes back attached to the copy of the post that carried it, with the same bytes.
+      const files = await graph.collect<any>(`${target}/files`, { fields: 'id,download_link,message,from{id,name}', limit: 100 });
+      assert.equal(files.length, 2);
+      const pdf = files.find((f) => f.message.includes('The Q3 plan'));
+      assert.ok(pdf, JSON.stringify(files));
+      assert.match(pdf.message, /^\[Originally posted by Test Bot on \d{4}-\d\d-\d\d \d\d:\d\d UTC\]/);
+      assert.match(pdf.download_link, /Q3%20plan\.pdf/);
+      assert.deepEqual(await download(pdf.download_link), PDF);
+      const notes = files.find((f) => f.message.includes('Notes'));
+      assert.deepEqual((await download(notes.download_link)).toString(), 'notes');
+      const feed = await graph.collect<any>(`${target}/feed`, { fields: 'id,message', limit: 100 });
+      assert.equal(feed.filter((p) => p.message?.includes('The Q3 plan')).length, 1, 'a file posted with a post is not posted twice');
+
+      // Docs: the latest revision's HTML, the original author credited at the top.
+      const [doc] = await graph.collect<any>(`${target}/docs`, { fields: 'id,subject,message', limit: 100 });
+      assert.equal(doc.subject, 'Roadmap');
+      assert.match(doc.message, /^<p><em>\[Originally written by Test Bot on [^\]]+\]<\/em><\/p>/);
+      assert.ok(doc.message.endsWith('<p>Final</p>'), doc.message);
+
+      // Albums: name, credited description, every photo with the same bytes.
+      const [album] = await graph.collect<any>(`${target}/albums`, { fields: 'id,name,description,count', limit: 100 });
+      assert.equal(album.name, 'Offsite');
+      assert.match(album.description, /^\[Album originally created by Test Bot on [^\]]+\]/);
+      const photos = await graph.collect<any>(`${album.id}/photos`, { fields: 'id,name,images', limit: 100 });
+      assert.equal(photos.length, 2);
+      for (const p of photos) {
+        assert.match(p.name, /^\[Photo by Test Bot on [^\]]+\]/);
+        const largest = [...p.images].sort((a: any, b: any) => b.width - a.width)[0];
+        assert.deepEqual(await download(largest.source), PNG);
+      }
+      assert.ok(photos.some((p) => p.name.includes('the lake')), 'a caption is kept');
+
+      // Videos: title, credited description, the same bytes.
+      const [video] = await graph.collect<any>(`${target}/videos`, { fields: 'id,title,description,source', limit: 100 });
+      assert.equal(video.title, 'All hands');
+      assert.match(video.description, /^\[Video originally posted by Test Bot on [^\]]+\]\r?\n\r?\nQ3 all hands$/, 'multipart text fields carry CRLF line breaks');
+      assert.deepEqual(await download(video.source), VIDEO);
+
+      const map = readJsonLines<{ old: string; new: string }>(path.join(out, `restore-${group}-to-${target}.jsonl`));
+      for (const key of [`doc:${docId}`, `album:${albumId}`, `video:${videoId}`, `file:${fileId}`]) assert.ok(map.some((m) => m.old === key), key);
+
+      const again = await restore();
+      assert.equal(again.code, 0, again.err);
+      assert.deepEqual(again.json.library, { files: 0, docs: 0, albums: 0, albumPhotos: 0, videos: 0 });
+      assert.equal(again.json.posts, 0);
+      assert.equal((await graph.collect<any>(`${target}/files`, { fields: 'id', limit: 100 })).length, 2);
+      assert.equal((await graph.collect<any>(`${target}/docs`, { fields: 'id', limit: 100 })).length, 1);
+      assert.equal((await graph.collect<any>(`${target}/albums`, { fields: 'id', limit: 100 })).length, 1);
+      assert.equal((await graph.collect<any>(`${album.id}/photos`, { fields: 'id', limit: 100 })).length, 2);
+      assert.equal((await graph.collect<any>(`${target}/videos`, { fields: 'id', limit: 100 })).length, 1);
+    });
   });
 }
