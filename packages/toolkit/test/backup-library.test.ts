@@ -193,5 +193,27 @@ for (const dialect of await dialects()) {
       assert.equal((await graph.collect<any>(`${album.id}/photos`, { fields: 'id', limit: 100 })).length, 2);
       assert.equal((await graph.collect<any>(`${target}/videos`, { fields: 'id', limit: 100 })).length, 1);
     });
+
+    test('a file whose post is not in the backup is posted on its own, crediting its uploader', async () => {
+      const copy = tempDir();
+      try {
+        fs.cpSync(out, copy, { recursive: true });
+        fs.rmSync(path.join(copy, 'groups', group, 'posts.jsonl'));
+        for (const f of fs.readdirSync(copy)) if (f.startsWith('restore-')) fs.rmSync(path.join(copy, f));
+        const target = (await graph.createGroup({ name: 'Files only', privacy: 'CLOSED' })).id;
+        const r = await toolkit(['--json', 'restore', '--from', copy, '--to-group', target], { base: ts.base, token });
+        assert.equal(r.code, 0, r.err);
+        assert.equal(r.json.posts, 0);
+        assert.equal(r.json.library.files, 2);
+        const files = await graph.collect<any>(`${target}/files`, { fields: 'id,message', limit: 100 });
+        const pdf = files.find((f) => f.message.startsWith('[File Q3 plan.pdf originally uploaded by Test Bot on '));
+        assert.ok(pdf, JSON.stringify(files));
+        assert.match(pdf.message, /\n\nThe Q3 plan$/);
+        const feed = await graph.collect<any>(`${target}/feed`, { fields: 'id,message,type', limit: 100 });
+        console.log(JSON.stringify(feed));
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    });
   });
 }
