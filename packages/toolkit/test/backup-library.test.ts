@@ -154,6 +154,8 @@ for (const dialect of await dialects()) {
       assert.deepEqual((await download(notes.download_link)).toString(), 'notes');
       const feed = await graph.collect<any>(`${target}/feed`, { fields: 'id,message', limit: 100 });
       assert.equal(feed.filter((p) => p.message?.includes('The Q3 plan')).length, 1, 'a file posted with a post is not posted twice');
+      assert.equal(feed.filter((p) => p.message?.includes('Q3 all hands')).length, 1, 'the video post is the new video\'s own, not also a text copy');
+      assert.equal(feed.filter((p) => p.message?.includes('Lisbon')).length, 1, 'the album post is the new album\'s own, not also a text copy');
 
       // Docs: the latest revision's HTML, the original author credited at the top.
       const [doc] = await graph.collect<any>(`${target}/docs`, { fields: 'id,subject,message', limit: 100 });
@@ -210,7 +212,7 @@ for (const dialect of await dialects()) {
         assert.ok(pdf, JSON.stringify(files));
         assert.match(pdf.message, /\n\nThe Q3 plan$/);
         const feed = await graph.collect<any>(`${target}/feed`, { fields: 'id,message,type', limit: 100 });
-        console.log(JSON.stringify(feed));
+        assert.equal(feed.length, 5, 'two file posts, the doc, the album and the video');
       } finally {
         fs.rmSync(copy, { recursive: true, force: true });
       }

@@ -32,7 +32,7 @@ export class LibraryRestore {
   readonly albums: BackedUpAlbum[];
   readonly videos: BackedUpVideo[];
   readonly report: LibraryRestoreReport = { files: 0, docs: 0, albums: 0, albumPhotos: 0, videos: 0 };
-  /** Files attached to a post's copy in this run (not "restored earlier"). */
+  /** Files, albums and videos restored with a post in this run (not "restored earlier"). */
   readonly #withPosts = new Set<string>();
 
   constructor(
@@ -119,46 +119,77 @@ export class LibraryRestore {
       this.report.docs++;
       step(false);
     }
-    for (const a of this.albums) {
-      let album = this.ids.get(`album:${a.id}`);
-      if (album) step(true);
-      else {
-        const description = [`[Album originally created by ${this.by(a.album)} on ${this.stamp(a.album.created_time)}]`, typeof a.album.description === 'string' ? a.album.description : ''].filter(Boolean).join('\n\n');
-        const params: Record<string, ParamValue> = { name: String(a.album.name ?? 'Album'), description };
-        album = String((await this.graph.post<{ id: string }>(`${this.toGroup}/albums`, params)).id);
-        this.ids.remember(`album:${a.id}`, album);
-        this.report.albums++;
-        step(false);
-      }
-      const photos = [...a.photos].sort((x, y) => String(x.created_time ?? '').localeCompare(String(y.created_time ?? '')));
-      for (const p of photos) {
-        if (this.ids.get(`photo:${String(p.id)}`) || !this.bytes(p)) {
-          step(Boolean(this.ids.get(`photo:${String(p.id)}`)));
-          continue;
-        }
-        const caption = [`[Photo by ${this.by(p)} on ${this.stamp(p.created_time)}]`, typeof p.name === 'string' ? p.name : ''].filter(Boolean).join('\n');
-        const created = await this.graph.post<{ id: string }>(`${album}/photos`, { message: caption }, { files: { source: this.upload(p, path.basename(p.file!)) } });
-        this.ids.remember(`photo:${String(p.id)}`, String(created.id));
-        this.report.albumPhotos++;
-        step(false);
-      }
-    }
-    for (const v of this.videos) {
-      const external = typeof v.video.source === 'string' && /^https?:\/\//i.test(v.video.source) && !this.bytes(v) ? v.video.source : undefined;
-      if (this.ids.get(`video:${v.id}`) || (!this.bytes(v) && !external)) {
-        step(Boolean(this.ids.get(`video:${v.id}`)));
-        continue;
-      }
-      const description = [`[Video originally posted by ${this.by(v.video)} on ${this.stamp(v.video.created_time)}]`, typeof v.video.description === 'string' ? v.video.description : ''].filter(Boolean).join('\n\n');
-      const params: Record<string, ParamValue> = { description };
-      if (typeof v.video.title === 'string' && v.video.title) params.title = v.video.title;
-      const created = this.bytes(v)
-        ? await this.graph.post<{ id: string }>(`${this.toGroup}/videos`, params, { files: { source: this.upload(v, path.basename(v.file!)) } })
-        : await this.graph.post<{ id: string }>(`${this.toGroup}/videos`, { ...params, file_url: external! });
-      this.ids.remember(`video:${v.id}`, String(created.id));
-      this.report.videos++;
+    // Those a post showed were restored with it (and counted then).
+    for (const a of this.albums) if (!this.#withPosts.has(`album:${a.id}`)) await this.album(a, step);
+    for (const v of this.videos) if (!this.#withPosts.has(`video:${v.id}`)) await this.video(v, step);
+  }
+
+  /** Restores an album and its photos not restored yet; answers the new album's id. */
+  async album(a: BackedUpAlbum, step: (skipped: boolean) => void): Promise<string> {
+    let album = this.ids.get(`album:${a.id}`);
+    if (album) step(true);
+    else {
+      const description = [`[Album originally created by ${this.by(a.album)} on ${this.stamp(a.album.created_time)}]`, typeof a.album.description === 'string' ? a.album.description : ''].filter(Boolean).join('\n\n');
+      const params: Record<string, ParamValue> = { name: String(a.album.name ?? 'Album'), description };
+      album = String((await this.graph.post<{ id: string }>(`${this.toGroup}/albums`, params)).id);
+      this.ids.remember(`album:${a.id}`, album);
+      this.report.albums++;
       step(false);
     }
+    const photos = [...a.photos].sort((x, y) => String(x.created_time ?? '').localeCompare(String(y.created_time ?? '')));
+    for (const p of photos) {
+      if (this.ids.get(`photo:${String(p.id)}`) || !this.bytes(p)) {
+        step(Boolean(this.ids.get(`photo:${String(p.id)}`)));
+        continue;
+      }
+      const caption = [`[Photo by ${this.by(p)} on ${this.stamp(p.created_time)}]`, typeof p.name === 'string' ? p.name : ''].filter(Boolean).join('\n');
+      const created = await this.graph.post<{ id: string }>(`${album}/photos`, { message: caption }, { files: { source: this.upload(p, path.basename(p.file!)) } });
+      this.ids.remember(`photo:${String(p.id)}`, String(created.id));
+      this.report.albumPhotos++;
+      step(false);
+    }
+    return album;
+  }
+
+  /** Restores a video not restored yet; answers the new video's id (undefined when the backup has neither bytes nor a link). */
+  async video(v: BackedUpVideo, step: (skipped: boolean) => void): Promise<string | undefined> {
+    const external = typeof v.video.source === 'string' && /^https?:\/\//i.test(v.video.source) && !this.bytes(v) ? v.video.source : undefined;
+    if (this.ids.get(`video:${v.id}`) || (!this.bytes(v) && !external)) {
+      step(Boolean(this.ids.get(`video:${v.id}`)));
+      return this.ids.get(`video:${v.id}`);
+    }
+    const description = [`[Video originally posted by ${this.by(v.video)} on ${this.stamp(v.video.created_time)}]`, typeof v.video.description === 'string' ? v.video.description : ''].filter(Boolean).join('\n\n');
+    const params: Record<string, ParamValue> = { description };
+    if (typeof v.video.title === 'string' && v.video.title) params.title = v.video.title;
+    const created = this.bytes(v)
+      ? await this.graph.post<{ id: string }>(`${this.toGroup}/videos`, params, { files: { source: this.upload(v, path.basename(v.file!)) } })
+      : await this.graph.post<{ id: string }>(`${this.toGroup}/videos`, { ...params, file_url: external! });
+    this.ids.remember(`video:${v.id}`, String(created.id));
+    this.report.videos++;
+    step(false);
+    return String(created.id);
+  }
+
+  /** The backed-up album or video a post shows (the post Graph made when it was created). */
+  shownBy(post: Record<string, unknown>): { album: BackedUpAlbum } | { video: BackedUpVideo } | undefined {
+    const data = ((post.attachments as { data?: { type?: string; target?: { id?: string } }[] } | undefined)?.data ?? []);
+    for (const a of data) {
+      const id = String(a.target?.id ?? '');
+      const album = a.type === 'album' ? this.albums.find((x) => x.id === id) : undefined;
+      if (album) return { album };
+      const video = a.type === 'video_inline' ? this.videos.find((x) => x.id === id) : undefined;
+      if (video) return { video };
+    }
+    return undefined;
+  }
+
+  /** Restores what a post showed; answers the post Graph made for the new album or video (undefined: none found). */
+  async restoreShown(shown: { album: BackedUpAlbum } | { video: BackedUpVideo }, step: (skipped: boolean) => void): Promise<string | undefined> {
+    const created = 'album' in shown ? await this.album(shown.album, step) : await this.video(shown.video, step);
+    this.#withPosts.add('album' in shown ? `album:${shown.album.id}` : `video:${shown.video.id}`);
+    if (!created) return undefined;
+    const feed = await this.graph.get<{ data: { id: string; attachments?: { data?: { target?: { id?: string } }[] } }[] }>(`${this.toGroup}/feed`, { fields: 'id,attachments{type,target}', limit: 25 });
+    return feed.data.find((p) => p.attachments?.data?.some((a) => String(a.target?.id) === created))?.id;
   }
 }
 

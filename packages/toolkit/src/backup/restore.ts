@@ -133,7 +133,17 @@ export async function restoreGroup(graph: GraphClient, options: RestoreOptions):
         const body = p.post.message ?? (p.poll ? '' : p.post.story) ?? '';
         const text = [credit(p.post, 'post'), body, p.poll ? pollText(p.poll) : ''].filter(Boolean).join('\n\n');
         const photo = photoFileOf(dir, p.post);
-        if (photo) {
+        // The post Graph made for an album or a video: restoring that makes the new one's post, which
+        // takes this post's comments.
+        const shown = library.shownBy(p.post);
+        const made = shown
+          ? await library.restoreShown(shown, (skipped) => {
+              if (skipped) report.skipped++;
+              options.progress.increment();
+            })
+          : undefined;
+        if (made) target = made;
+        else if (photo) {
           const created = await graph.uploadPhoto(options.toGroup, { file: { data: fs.readFileSync(photo), filename: path.basename(photo) }, message: text });
           target = String(created.post_id ?? created.id);
           report.photos++;
