@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { findGroupById, findMembership } from '../db/repositories/group.js';
 import { findMemberById } from '../db/repositories/member.js';
@@ -9,7 +9,8 @@ import { findSkillByName, listSkills, membersWithSkill, skillsOfMember } from '.
 import type { MemberActor } from '../domain/actor.js';
 import { transact, type Write } from '../domain/commands/shared.js';
 import { skillAdder, skillRemover } from '../domain/commands/skill.js';
-import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { AppError, invalidParameter } from '../errors.js';
+import { webErrorHandler } from '../http/webErrors.js';
 import { badgesOf } from '../domain/badges.js';
 import { memberRefs } from '../presenters/memberApp.js';
 import type { MemberAuth } from './routes.js';
@@ -25,12 +26,7 @@ export async function registerMemberCommunityApi(app: FastifyInstance, ctx: Cont
 
   await app.register(
     async (api) => {
-      api.setErrorHandler((error, request, reply: FastifyReply) => {
-        const appError = toAppError(error);
-        const traceId = newTraceId();
-        if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'member api request failed');
-        reply.code(appError.kind === 'unknown_object' ? 404 : appError.status).send(formatAdminError(appError, traceId));
-      });
+      api.setErrorHandler(webErrorHandler('member api'));
 
       api.get('/people/:id/community', async (request: FastifyRequest) => {
         await auth.member(request);

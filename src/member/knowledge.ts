@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { findCategoryById, listQuickLinks, type KnowledgeCategoryRow, mediaOfCategories } from '../db/repositories/knowledge.js';
 import { photoUrl } from '../presenters/memberApp.js';
@@ -10,7 +10,8 @@ import type { Write } from '../domain/commands/shared.js';
 import { audienceOf, categoryDocument } from '../domain/knowledge.js';
 import { isKnowledgeLibraryEditor, readableCategories } from '../domain/knowledgeAccess.js';
 import { findQuickLinksByIds } from '../db/repositories/knowledge.js';
-import { AppError, formatAdminError, invalidParameter, newTraceId, toAppError } from '../errors.js';
+import { AppError, invalidParameter } from '../errors.js';
+import { webErrorHandler } from '../http/webErrors.js';
 import type { MemberAuth } from './routes.js';
 
 /** A photo for a page arrives as a data: URL in JSON (up to 10 MB of image). */
@@ -73,12 +74,7 @@ export async function registerMemberKnowledgeApi(app: FastifyInstance, ctx: Cont
 
   await app.register(
     async (api) => {
-      api.setErrorHandler((error, request, reply: FastifyReply) => {
-        const appError = toAppError(error);
-        const traceId = newTraceId();
-        if (appError.kind === 'internal') request.log.error({ err: error, traceId }, 'member api request failed');
-        reply.code(appError.kind === 'unknown_object' ? 404 : appError.status).send(formatAdminError(appError, traceId));
-      });
+      api.setErrorHandler(webErrorHandler('member api'));
 
       api.get('/knowledge', async (request: FastifyRequest) => {
         const { actor } = await auth.member(request);

@@ -1,7 +1,7 @@
 import { EditorContent, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useState } from 'react';
-import { csrf, del, get, post, put } from '../shared/api';
+import { del, get, post, put, sendWithProgress } from '../shared/api';
 import { Link } from '../shared/router';
 import { Avatar, Dialog, ErrorNote, Loading, Time, toast, useLoad } from '../shared/ui';
 import type { Group, Post, ProfileRef } from './types';
@@ -120,30 +120,29 @@ interface VideoItem {
   created_time: string;
 }
 
-/** Uploads one file with a progress bar (XMLHttpRequest reports upload progress; fetch does not). */
-function upload<T>(url: string, fields: Record<string, string>, file: File, onProgress: (fraction: number) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('x-csrf-token', csrf());
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => {
-      let data: { error?: { message?: string } } & T;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch {
-        return reject(new Error(`${xhr.status} ${xhr.statusText}`));
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else reject(new Error(data.error?.message ?? `${xhr.status} ${xhr.statusText}`));
-    };
-    xhr.onerror = () => reject(new Error('The upload failed; check the connection and try again'));
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) if (value) form.append(name, value);
-    form.append('file', file, file.name);
-    xhr.send(form);
-  });
+/**
+ * One file upload with progress: posts `file` (and the non-empty `fields`) as multipart to `url`,
+ * then calls `onDone`. `progress` is null when nothing is being sent.
+ */
+function useUpload<T>(url: string, onDone: (file: File, answer: T) => void) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>();
+  const pick = async (file: File | undefined, fields: Record<string, string>) => {
+    if (!file) return;
+    setError(undefined);
+    setProgress(0);
+    try {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) if (value) form.append(name, value);
+      form.append('file', file, file.name);
+      onDone(file, await sendWithProgress<T>('POST', url, form, setProgress));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+  return { progress, error, pick };
 }
 
 function UploadProgress({ value }: { value: number | null }) {
@@ -157,25 +156,14 @@ function UploadProgress({ value }: { value: number | null }) {
 
 function FilesTab({ group }: { group: Group }) {
   const files = useLoad((signal) => get<{ data: FileItem[]; next: string | null }>(`/api/groups/${group.id}/files`, signal), [group.id]);
-  const [progress, setProgress] = useState<number | null>(null);
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<unknown>();
   const [preview, setPreview] = useState<FileItem | null>(null);
-  const pick = async (file: File | undefined) => {
-    if (!file) return;
-    setError(undefined);
-    setProgress(0);
-    try {
-      await upload<FileItem>(`/api/groups/${group.id}/files`, { message }, file, setProgress);
-      toast(`${file.name} uploaded`);
-      setMessage('');
-      files.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setProgress(null);
-    }
-  };
+  const { progress, error, pick: send } = useUpload<FileItem>(`/api/groups/${group.id}/files`, (file) => {
+    toast(`${file.name} uploaded`);
+    setMessage('');
+    files.reload();
+  });
+  const pick = (file: File | undefined) => send(file, { message });
   return (
     <section aria-labelledby="files-title">
       <h2 id="files-title" className="visually-hidden">
@@ -464,23 +452,12 @@ function PhotosTab({ group }: { group: Group }) {
 function VideosTab({ group }: { group: Group }) {
   const videos = useLoad((signal) => get<{ data: VideoItem[] }>(`/api/groups/${group.id}/videos`, signal), [group.id]);
   const [title, setTitle] = useState('');
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>();
-  const pick = async (file: File | undefined) => {
-    if (!file) return;
-    setError(undefined);
-    setProgress(0);
-    try {
-      await upload<VideoItem>(`/api/groups/${group.id}/videos`, { title }, file, setProgress);
-      toast(`${file.name} uploaded`);
-      setTitle('');
-      videos.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setProgress(null);
-    }
-  };
+  const { progress, error, pick: send } = useUpload<VideoItem>(`/api/groups/${group.id}/videos`, (file) => {
+    toast(`${file.name} uploaded`);
+    setTitle('');
+    videos.reload();
+  });
+  const pick = (file: File | undefined) => send(file, { title });
   return (
     <section aria-labelledby="videos-title">
       <h2 id="videos-title">Videos</h2>

@@ -56,13 +56,17 @@ export const post = <T>(url: string, body?: unknown) => call<T>('POST', url, { b
 export const patch = <T>(url: string, body: unknown) => call<T>('PATCH', url, { body });
 export const del = <T>(url: string, body?: unknown) => call<T>('DELETE', url, body === undefined ? {} : { body });
 
-/** Sends JSON like `call`, reporting upload progress (0–1) as the body goes out (fetch cannot). */
+/**
+ * Sends a body like `call` — JSON, or a multipart form as it is — reporting upload progress (0–1)
+ * as the body goes out (fetch cannot).
+ */
 export function sendWithProgress<T>(method: string, url: string, body: unknown, onProgress: (fraction: number) => void): Promise<T> {
+  const form = body instanceof FormData;
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, url);
     xhr.setRequestHeader('accept', 'application/json');
-    xhr.setRequestHeader('content-type', 'application/json');
+    if (!form) xhr.setRequestHeader('content-type', 'application/json');
     if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiError(0, 'network', 'The upload failed: the server could not be reached'));
@@ -76,7 +80,7 @@ export function sendWithProgress<T>(method: string, url: string, body: unknown, 
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
       else reject(new ApiError(xhr.status, String(data?.error?.code ?? xhr.status), data?.error?.message ?? `${xhr.status} ${xhr.statusText}`));
     };
-    xhr.send(JSON.stringify(body));
+    xhr.send(form ? body : JSON.stringify(body));
   });
 }
 
